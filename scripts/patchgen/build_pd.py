@@ -1,0 +1,274 @@
+"""Build the Pure Data patches in patches/pd/ (and the Pd test patch) from Python.
+
+Run from the repository root: `python scripts/patchgen/build_pd.py`. The `.pd` files it writes
+are the shipped artifacts; edit this script and rebuild rather than editing them by hand.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pd import Canvas  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+PD_DIR = ROOT / "patches" / "pd"
+TEST_DIR = ROOT / "tests" / "patches" / "pd"
+
+
+def slot_name_subpatch() -> Canvas:
+    """slot (float or symbol) -> symbol `<prefix>-<slot>`; the prefix arrives on r $0-prefix."""
+    c = Canvas(width=520, height=330, name="slot-to-array-name")
+    inl = c.obj(20, 20, "inlet")
+    rt = c.obj(20, 55, "route float symbol")
+    mk = c.obj(20, 90, "makefilename %d")
+    tr = c.obj(20, 125, "t a b")
+    pre_r = c.obj(260, 20, "r $0-prefix")
+    pre = c.obj(170, 125, "symbol")
+    pre_codes = c.obj(170, 160, "list fromsymbol")
+    dash = c.obj(170, 195, "list append 45")
+    slot_codes = c.obj(20, 160, "list fromsymbol")
+    join = c.obj(20, 230, "list prepend")
+    tosym = c.obj(20, 265, "list tosymbol")
+    outl = c.obj(20, 300, "outlet")
+    c.comment(260, 60, "gan + kick -> gan-kick")
+    c.comment(260, 80, "gan + 0 -> gan-0")
+    c.connect(inl, 0, rt)
+    c.connect(rt, 0, mk)
+    c.connect(mk, 0, tr)
+    c.connect(rt, 1, tr)
+    c.connect(pre_r, 0, pre, 1)
+    c.connect(tr, 1, pre)
+    c.chain(pre, pre_codes, dash)
+    c.connect(dash, 0, join, 1)
+    c.connect(tr, 0, slot_codes)
+    c.chain(slot_codes, join, tosym, outl)
+    return c
+
+
+def ensure_array_subpatch() -> Canvas:
+    """array name -> the same name, after making a [table] for it in pd $0-arrays if new."""
+    c = Canvas(width=620, height=420, name="make-array-if-new")
+    inl = c.obj(20, 20, "inlet")
+    t = c.obj(20, 55, "t a a a")
+    store = c.obj(150, 160, "symbol")
+    lst = c.obj(80, 90, "list")
+    search = c.obj(80, 125, "text search $0-made")
+    sel = c.obj(80, 160, "sel -1")
+    t2 = c.obj(150, 195, "t s s b")
+    count = c.obj(330, 230, "f")
+    inc = c.obj(380, 230, "+ 1")
+    ypos = c.obj(330, 265, "expr 10 + 25 * $f1")
+    objmsg = c.msg(330, 300, "obj 10 $1 table")
+    prepend = c.obj(150, 330, "list prepend")
+    trim = c.obj(150, 360, "list trim")
+    send = c.obj(150, 390, "s pd-$0-arrays")
+    remember = c.obj(250, 230, "list")
+    tset = c.obj(250, 265, "text set $0-made 1e+06")
+    outl = c.obj(20, 390, "outlet")
+    c.comment(330, 20, "arrays this abstraction made are")
+    c.comment(330, 40, "listed in [text define $0-made]")
+    c.connect(inl, 0, t)
+    c.connect(t, 2, store, 1)
+    c.connect(t, 1, lst)
+    c.chain(lst, search, sel)
+    c.connect(sel, 0, store)
+    c.connect(store, 0, t2)
+    c.connect(t2, 2, count)
+    c.connect(count, 0, inc)
+    c.connect(inc, 0, count, 1)
+    c.chain(count, ypos, objmsg)
+    c.connect(objmsg, 0, prepend, 1)
+    c.connect(t2, 1, remember)
+    c.connect(remember, 0, tset)
+    c.connect(t2, 0, prepend)
+    c.chain(prepend, trim, send)
+    c.connect(t, 0, outl)
+    return c
+
+
+def abstraction() -> Canvas:
+    """[drumsynth <prefix> <port> <host>]: requests in, arrays loaded, outlets say so."""
+    c = Canvas(width=1100, height=820)
+    c.comment(20, 10, "drumsynth: client for the drumsynth-osc server. See drumsynth-help.pd")
+    c.comment(
+        20,
+        30,
+        "args: array prefix (default drum), server port (default 57300), "
+        "host (default 127.0.0.1)",
+    )
+    c.obj(900, 10, "text define $0-made")
+    c.subpatch(900, 40, Canvas(width=300, height=600, name="$0-arrays"))
+
+    # --- creation arguments with defaults -----------------------------------------------
+    lb = c.obj(20, 70, "loadbang")
+    argsmsg = c.msg(20, 100, "args")
+    pdc = c.obj(20, 130, "pdcontrol")
+    targs = c.obj(20, 160, "t a a")
+    length = c.obj(120, 190, "list length")
+    tlen = c.obj(120, 220, "t b f")
+    defaults = c.msg(120, 250, "drum 57300 127.0.0.1")
+    split = c.obj(120, 280, "list split")
+    app = c.obj(20, 310, "list append")
+    targs2 = c.obj(20, 340, "t a a")
+    prefix_msg = c.msg(120, 370, "symbol $1")
+    prefix_s = c.obj(120, 400, "s $0-prefix")
+    connect_msg = c.msg(20, 400, "connect $3 $2")
+    c.chain(lb, argsmsg, pdc, targs)
+    c.connect(targs, 1, length)
+    c.connect(length, 0, tlen)
+    c.connect(tlen, 1, split, 1)
+    c.connect(tlen, 0, defaults)
+    c.connect(defaults, 0, split)
+    c.connect(split, 1, app, 1)
+    c.connect(targs, 0, app)
+    c.connect(app, 0, targs2)
+    c.connect(targs2, 1, prefix_msg)
+    c.connect(prefix_msg, 0, prefix_s)
+    c.connect(targs2, 0, connect_msg)
+
+    # --- requests: "<cmd> args..." -> /drum/<cmd> args... --------------------------------
+    inl = c.obj(350, 70, "inlet")
+    c.comment(420, 70, "e.g. seed kick 42 kick / pca kick 1.5 -1 / connect 127.0.0.1 57300")
+    route_conn = c.obj(350, 100, "route connect")
+    conn_list = c.obj(350, 130, "list")
+    reconnect = c.msg(350, 160, "disconnect, connect $1 $2")
+    treq = c.obj(480, 100, "t a a")
+    split_addr = c.obj(560, 160, "list split 1")
+    set_addr = c.msg(560, 190, "set drum $1")
+    split_args = c.obj(480, 220, "list split 1")
+    fmt = c.obj(480, 260, "oscformat drum ping")
+    prep_send = c.obj(480, 290, "list prepend send")
+    trim_send = c.obj(480, 320, "list trim")
+    net = c.obj(350, 440, "netsend -u -b")
+    c.connect(inl, 0, route_conn)
+    c.connect(route_conn, 0, conn_list)
+    c.connect(conn_list, 0, reconnect)
+    c.connect(reconnect, 0, net)
+    c.connect(connect_msg, 0, net)
+    c.connect(route_conn, 1, treq)
+    c.connect(treq, 1, split_addr)
+    c.connect(split_addr, 0, set_addr)
+    c.connect(set_addr, 0, fmt)
+    c.connect(treq, 0, split_args)
+    c.connect(split_args, 1, fmt)
+    c.chain(fmt, prep_send, trim_send, net)
+
+    # --- replies ---------------------------------------------------------------------------
+    parse = c.obj(440, 480, "oscparse")
+    trim_in = c.obj(440, 510, "list trim")
+    route_drum = c.obj(440, 540, "route drum")
+    route_kind = c.obj(440, 570, "route done fail")
+    connected = c.obj(350, 480, "list prepend connected")
+    c.connect(net, 1, parse)
+    c.chain(parse, trim_in, route_drum, route_kind)
+    c.connect(net, 0, connected)
+
+    # done: cmd slot path frames sr ms ... -> soundfiler read -resize path <prefix>-<slot>
+    tdone = c.obj(440, 610, "t a a")
+    drop_cmd = c.obj(620, 640, "list split 1")
+    get_slot = c.obj(620, 670, "list split 1")
+    tslot = c.obj(620, 700, "t a a")
+    name = c.subpatch(760, 700, slot_name_subpatch())
+    ensure = c.subpatch(760, 730, ensure_array_subpatch())
+    pair = c.obj(620, 760, "list append")
+    drop2 = c.obj(440, 640, "list split 2")
+    get_path = c.obj(440, 670, "list split 1")
+    path_name = c.obj(440, 700, "list append")
+    readmsg = c.msg(440, 730, "read -resize $1 $2")
+    sf = c.obj(440, 760, "soundfiler")
+    ready = c.obj(440, 790, "list prepend")
+    c.connect(route_kind, 0, tdone)
+    c.connect(tdone, 1, drop_cmd)
+    c.connect(drop_cmd, 1, get_slot)
+    c.connect(get_slot, 0, tslot)
+    c.connect(tslot, 1, name)
+    c.connect(name, 0, ensure)
+    c.connect(ensure, 0, pair, 1)
+    c.connect(ensure, 0, path_name, 1)
+    c.connect(tslot, 0, pair)
+    c.connect(pair, 0, ready, 1)
+    c.connect(tdone, 0, drop2)
+    c.connect(drop2, 1, get_path)
+    c.connect(get_path, 0, path_name)
+    c.chain(path_name, readmsg, sf, ready)
+
+    out_ready = c.obj(440, 830 - 10, "outlet")  # placed below; ready: slot array frames
+    out_fail = c.obj(700, 600, "outlet")
+    out_other = c.obj(900, 600, "outlet")
+    c.connect(ready, 0, out_ready)
+    c.connect(route_kind, 1, out_fail)
+    c.connect(route_kind, 2, out_other)
+    c.connect(connected, 0, out_other)
+    c.comment(700, 560, "fail: cmd slot reason")
+    c.comment(900, 560, "other replies: pong / info ... / latent ... / status ... / connected 1")
+    c.comment(440, 850, "ready: slot array frames")
+    return c
+
+
+def test_patch() -> Canvas:
+    """Headless test: `-send "drumtest go PORT SEED"`, prints `drumtest: slot array n size peak`."""
+    c = Canvas(width=900, height=600)
+    c.comment(20, 10, "drumsynth test patch: driven by -send messages, results on [print]")
+    r = c.obj(20, 40, "r drumtest")
+    route = c.obj(20, 70, "route go")
+    tgo = c.obj(20, 100, "t a a")
+    conn = c.msg(120, 130, "connect 127.0.0.1 $1")
+    reqs = c.msg(20, 160, "seed 0 $2, random probe")
+    ds = c.obj(20, 200, "drumsynth dtest")
+    tready = c.obj(20, 240, "t a a")
+    getname1 = c.obj(200, 270, "list split 1")
+    getname2 = c.obj(200, 300, "list split 1")
+    tname = c.obj(200, 330, "t s s s")
+    setmin = c.obj(400, 360, "t b s")
+    amin = c.obj(400, 390, "array min")
+    neg = c.obj(400, 420, "* -1")
+    setmax = c.obj(300, 360, "t b s")
+    amax = c.obj(300, 390, "array max")
+    peak = c.obj(300, 450, "expr max($f1, $f2)")
+    setsize = c.obj(200, 360, "t b s")
+    asize = c.obj(200, 390, "array size")
+    sizepeak = c.obj(200, 480, "pack f f")
+    result = c.obj(20, 510, "list append")
+    pr = c.obj(20, 540, "print drumtest")
+    prfail = c.obj(130, 240, "print drumtest-fail")
+    prother = c.obj(280, 240, "print drumtest-other")
+    c.chain(r, route, tgo)
+    c.connect(tgo, 1, conn)
+    c.connect(conn, 0, ds)
+    c.connect(tgo, 0, reqs)
+    c.connect(reqs, 0, ds)
+    c.connect(ds, 0, tready)
+    c.connect(ds, 1, prfail)
+    c.connect(ds, 2, prother)
+    c.connect(tready, 1, getname1)
+    c.connect(getname1, 1, getname2)
+    c.connect(getname2, 0, tname)
+    c.connect(tname, 2, setmin)
+    c.connect(setmin, 1, amin, 2)
+    c.chain(setmin, amin, neg)
+    c.connect(neg, 0, peak, 1)
+    c.connect(tname, 1, setmax)
+    c.connect(setmax, 1, amax, 2)
+    c.chain(setmax, amax, peak)
+    c.connect(peak, 0, sizepeak, 1)
+    c.connect(tname, 0, setsize)
+    c.connect(setsize, 1, asize, 1)
+    c.chain(setsize, asize, sizepeak)
+    c.connect(sizepeak, 0, result, 1)
+    c.connect(tready, 0, result)
+    c.connect(result, 0, pr)
+    return c
+
+
+def main() -> None:
+    PD_DIR.mkdir(parents=True, exist_ok=True)
+    TEST_DIR.mkdir(parents=True, exist_ok=True)
+    abstraction().save(str(PD_DIR / "drumsynth.pd"))
+    test_patch().save(str(TEST_DIR / "drumsynth_test.pd"))
+
+
+if __name__ == "__main__":
+    main()
