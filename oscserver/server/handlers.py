@@ -1,0 +1,178 @@
+"""The queued requests' handlers: run on the one worker thread that owns the engine.
+
+Each handler takes a validated `protocol.Call` and returns what to answer: a `Done` (a sound is
+in place) or a `Message`. It raises ValueError (UnknownSlot, AudioReadError, the engine's
+own checks) for requests that cannot be served; the worker turns those into `/drum/fail`.
+
+The server knows the engine only through the `Engine` protocol below: its public API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from oscserver.server.protocol import MAX_SEED, Call, slot_reply_value
+from oscserver.server.slots import SlotStore
+
+
+class RenderLike(Protocol):
+    """What the engine returns: audio [frames] or [n, frames], latent [w_dim] or [n, w_dim]."""
+
+    @property
+    def audio(self) -> np.ndarray: ...
+
+    @property
+    def latent(self) -> np.ndarray: ...
+
+
+class Engine(Protocol):
+    """The public API of `oscserver.engine.DrumEngine` that the server uses."""
+
+    name: str
+    format_version: str
+    sample_rate: int
+    frames: int
+    classes: tuple[str, ...]
+    pca_axes: int
+    device: str
+    w_dim: int
+
+    def generate(self, seed: int, cls: str, psi: float = 1.0) -> RenderLike: ...
+
+    def from_coordinates(
+        self, cls: str, coords: Sequence[float], base: np.ndarray | None = None
+    ) -> RenderLike: ...
+
+    def to_coordinates(
+        self, cls: str, latent: np.ndarray, base: np.ndarray | None = None
+    ) -> np.ndarray: ...
+
+    def morph(self, a: np.ndarray, b: np.ndarray, t: float, mode: str = "lin") -> RenderLike: ...
+
+    def path(self, anchors: Sequence[np.ndarray], steps: int, mode: str = "lin") -> RenderLike: ...
+
+    def invert_file(self, path: Any, refine_steps: int = 0) -> RenderLike: ...
+
+    def nearest_class(self, latent: np.ndarray) -> str: ...
+
+
+@dataclass(frozen=True)
+class Done:
+    """A sound is in place.
+
+    Attributes:
+        path: The file written.
+        frames: Its length at the output rate.
+        extra: Command-specific values appended to `/drum/done`.
+    """
+
+    path: Path
+    frames: int
+    extra: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Message:
+    """A reply that is not a `/drum/done`."""
+
+    address: str
+    args: tuple[Any, ...]
+
+
+Outcome = Done | Message
+
+
+class Handlers:
+    """Serves queued calls with one engine and one slot store.
+
+    Args:
+        engine: The loaded engine.
+        slots: Slot state and files.
+        rng: Draws the seeds of `/drum/random`.
+    """
+
+    def __init__(self, engine: Engine, slots: SlotStore, rng: np.random.Generator) -> None:
+        self.engine = engine
+        self.slots = slots
+        self.rng = rng
+
+    def _store(
+        self, slot: str, cls: str, audio: np.ndarray, base: np.ndarray, latent: np.ndarray
+    ) -> Done:
+        path, frames = self.slots.write(slot, audio)
+        self.slots.set(slot, cls, base, latent, path, frames)
+        return Done(path, frames)
+
+    def seed(self, call: Call) -> Outcome:
+        """`/drum/seed slot seed [class] [psi]`."""
+        assert call.slot is not None
+        cls = call.args["class"]
+        render = self.engine.generate(call.args["seed"], cls, call.args["psi"])
+        return self._store(call.slot, cls, render.audio, render.latent, render.latent)
+
+    def random(self, call: Call) -> Outcome:
+        """`/drum/random slot [class]`: answers the seed used."""
+        assert call.slot is not None
+        seed = int(self.rng.integers(0, MAX_SEED + 1))
+        cls = call.args["class"]
+        render = self.engine.generate(seed, cls, 1.0)
+        done = self._store(call.slot, cls, render.audio, render.latent, render.latent)
+        return Done(done.path, done.frames, (seed,))
+
+    def pca(self, call: Call) -> Outcome:
+        """`/drum/pca slot c1 ... cK` around the slot's base latent."""
+        assert call.slot is not None
+        state = self.slots.get(call.slot)
+        coords = list(call.args["c"])
+        render = self.engine.from_coordinates(state.cls, coords, base=state.base)
+        return self._store(call.slot, state.cls, render.audio, state.base, render.latent)
+
+    def _class_between(self, a: str, b: str, latent: np.ndarray) -> str:
+        return a if a == b else self.engine.nearest_class(latent)
+
+    def morph(self, call: Call) -> Outcome:
+        """`/drum/morph slot slotA slotB t`: the result is also the slot's new base."""
+        assert call.slot is not None
+        a = self.slots.get(call.args["slotA"])
+        b = self.slots.get(call.args["slotB"])
+        render = self.engine.morph(a.latent, b.latent, call.args["t"])
+        cls = self._class_between(a.cls, b.cls, render.latent)
+        return self._store(call.slot, cls, render.audio, render.latent, render.latent)
+
+    def path(self, call: Call) -> Outcome:
+        """`/drum/path slot slotA slotB steps [mode]`: answers steps and frames per step."""
+        assert call.slot is not None
+        a = self.slots.get(call.args["slotA"])
+        b = self.slots.get(call.args["slotB"])
+        steps = call.args["steps"]
+        render = self.engine.path([a.latent, b.latent], steps, call.args["mode"])
+        audio = np.asarray(render.audio)
+        if audio.ndim != 2 or audio.shape[0] != steps:
+            raise RuntimeError(
+                f"engine.path returned audio of shape {audio.shape}, not [{steps}, frames]"
+            )
+        last = np.asarray(render.latent)[-1]
+        done = self._store(call.slot, b.cls, audio, last, last)
+        return Done(done.path, done.frames, (steps, done.frames // steps))
+
+    def invert(self, call: Call) -> Outcome:
+        """`/drum/invert slot path [refine_steps]`: answers the nearest class."""
+        assert call.slot is not None
+        path = Path(call.args["path"]).expanduser()
+        render = self.engine.invert_file(path, refine_steps=call.args["refine_steps"])
+        cls = self.engine.nearest_class(render.latent)
+        done = self._store(call.slot, cls, render.audio, render.latent, render.latent)
+        return Done(done.path, done.frames, (cls,))
+
+    def latent(self, call: Call) -> Outcome:
+        """`/drum/latent slot` -> `/drum/latent slot class c1 ... cK` (from the class mean)."""
+        assert call.slot is not None
+        state = self.slots.get(call.slot)
+        coords = np.asarray(self.engine.to_coordinates(state.cls, state.latent), dtype=np.float64)
+        values = tuple(round(float(c), 4) for c in coords.reshape(-1))
+        return Message("/drum/latent", (slot_reply_value(call.slot), state.cls, *values))

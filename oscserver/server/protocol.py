@@ -1,0 +1,629 @@
+"""THE table of OSC addresses: each row maps an address to its typed arguments, its handler and
+its help text. Parsing, validation, `/drum/fail` reasons, the protocol page (docs/protocol.md)
+and the patch help files all come from this one table.
+
+Pure Python: nothing here imports the engine, TensorFlow or a socket.
+
+Pd and Max send every number as a float, so an argument that wants a whole number accepts an
+integral float (3.0 is 3, 3.5 is refused); an argument that wants a float accepts an int.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+#: The argument kinds the table knows. Each has one converter in `_convert`.
+ArgKind = Literal["slot", "int", "float", "class", "choice", "path", "host", "port"]
+
+#: Replies never exceed this many bytes (Pd's [netreceive -u -b] truncates at 4096).
+MAX_REPLY_BYTES: Final = 4096
+
+#: Largest seed: every seed below 2**24 survives the trip through a 32-bit float (Pd, Max).
+MAX_SEED: Final = 2**24 - 1
+
+#: Slot names that are symbols: letters, digits, `_` and `-`, 1 to 64 characters.
+SLOT_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+#: Path interpolation modes of `/drum/path`.
+PATH_MODES: Final = ("lin", "slerp")
+
+#: Ranges of the validated values, shared by the table and its documentation.
+PSI_RANGE: Final = (0.0, 2.0)
+COORD_LIMIT: Final = 10.0
+STEPS_RANGE: Final = (2, 256)
+REFINE_RANGE: Final = (0, 200)
+
+_OMITTED: Final = object()
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One typed argument of an address.
+
+    Attributes:
+        name: The name used in usage lines, reasons and handler keyword lookups.
+        kind: How the raw OSC value is converted and checked.
+        help: One line for the protocol page.
+        low: Smallest accepted value (numbers), inclusive.
+        high: Largest accepted value (numbers), inclusive.
+        choices: Accepted symbols (kind "choice").
+        default: Value when omitted; `REQUIRED` makes the argument mandatory.
+        variadic: The last argument only: takes zero or more values, collected in a tuple.
+    """
+
+    name: str
+    kind: ArgKind
+    help: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    default: Any = _OMITTED
+    variadic: bool = False
+
+    @property
+    def required(self) -> bool:
+        """True when a request must carry this argument."""
+        return self.default is _OMITTED and not self.variadic
+
+
+#: Marker for a mandatory argument (the default of `Arg.default`).
+REQUIRED: Final = _OMITTED
+
+
+@dataclass(frozen=True)
+class Address:
+    """One row of the table.
+
+    Attributes:
+        address: The OSC address, e.g. "/drum/seed".
+        signatures: The accepted argument lists; most rows have one. A request takes the first
+            signature whose argument count fits.
+        handler: Name of the method that serves it (on `handlers.Handlers` when `queued`,
+            on `app.Server` otherwise).
+        help: What it does, for the protocol page.
+        reply: What comes back, for the protocol page.
+        queued: Served by the worker that owns the model (True) or answered at once by the
+            receive path (False).
+        renders: Writes a sound into the slot (and so answers `/drum/done`).
+        relative: Depends on the slot's own earlier state; decides how coalescing keeps it.
+    """
+
+    address: str
+    signatures: tuple[tuple[Arg, ...], ...]
+    handler: str
+    help: str
+    reply: str
+    queued: bool = False
+    renders: bool = False
+    relative: bool = False
+
+    @property
+    def has_slot(self) -> bool:
+        """True when the first argument of every signature is the target slot."""
+        return all(bool(s) and s[0].kind == "slot" and s[0].name == "slot" for s in self.signatures)
+
+    def usage(self) -> str:
+        """The usage lines, e.g. "/drum/seed slot seed [class] [psi]", one per signature."""
+        lines = []
+        for sig in self.signatures:
+            parts = [self.address]
+            for arg in sig:
+                if arg.variadic:
+                    parts.append(f"[{arg.name}1 ... {arg.name}K]")
+                elif arg.required:
+                    parts.append(arg.name)
+                else:
+                    parts.append(f"[{arg.name}]")
+            lines.append(" ".join(parts))
+        return " | ".join(lines)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One address the server sends, for the protocol page."""
+
+    address: str
+    args: str
+    help: str
+
+
+_SLOT = Arg(
+    "slot",
+    "slot",
+    "the target: an int >= 0 (e.g. a SuperCollider buffer number) or a name of letters, "
+    "digits, `_` and `-` (at most 64)",
+)
+_CLASS = Arg(
+    "class",
+    "class",
+    "a class name from `/drum/info` (or its index, 0 first); default: the model's first class",
+    default=None,
+)
+
+TABLE: Final[tuple[Address, ...]] = (
+    Address(
+        "/drum/ping",
+        ((),),
+        "ping",
+        "Is the server ready? Ready means answering this.",
+        "`/drum/pong`",
+    ),
+    Address(
+        "/drum/info",
+        ((),),
+        "info",
+        "Describe the model and the server.",
+        "`/drum/info` then key-value pairs: `model` name, `version` (server), `format` "
+        "(model artifact), `sr` and `frames` (of the files written), `classes` (names joined "
+        "by spaces), `pca` (number of axes), `device` (`cpu` or `gpu`), `port`",
+    ),
+    Address(
+        "/drum/seed",
+        (
+            (
+                _SLOT,
+                Arg("seed", "int", "0 to 16777215 (exact in a 32-bit float)", 0, MAX_SEED),
+                _CLASS,
+                Arg(
+                    "psi",
+                    "float",
+                    "truncation: 0 is the class's average sound, 1 the full variety",
+                    *PSI_RANGE,
+                    default=1.0,
+                ),
+            ),
+        ),
+        "seed",
+        "The sound of that seed. Sets the slot's class and base latent.",
+        "`/drum/done /drum/seed slot path frames sr ms`",
+        queued=True,
+        renders=True,
+    ),
+    Address(
+        "/drum/random",
+        ((_SLOT, _CLASS),),
+        "random",
+        "A random seed. Sets the slot's class and base latent.",
+        "`/drum/done /drum/random slot path frames sr ms seed` (the seed used, to recall it "
+        "with `/drum/seed`)",
+        queued=True,
+        renders=True,
+    ),
+    Address(
+        "/drum/pca",
+        (
+            (
+                _SLOT,
+                Arg(
+                    "c",
+                    "float",
+                    f"coordinates along the class's principal axes, in standard deviations "
+                    f"(-{COORD_LIMIT:g} to {COORD_LIMIT:g}); missing ones are 0",
+                    -COORD_LIMIT,
+                    COORD_LIMIT,
+                    variadic=True,
+                ),
+            ),
+        ),
+        "pca",
+        "Move around the slot's base latent (set by seed, random or invert) along the class's "
+        "principal axes. The slot must hold a sound.",
+        "`/drum/done /drum/pca slot path frames sr ms`",
+        queued=True,
+        renders=True,
+        relative=True,
+    ),
+    Address(
+        "/drum/morph",
+        (
+            (
+                _SLOT,
+                Arg("slotA", "slot", "the slot at t = 0"),
+                Arg("slotB", "slot", "the slot at t = 1"),
+                Arg("t", "float", "position between A and B, 0 to 1", 0.0, 1.0),
+            ),
+        ),
+        "morph",
+        "The point at t between the current latents of two slots. The result becomes the "
+        "slot's base latent.",
+        "`/drum/done /drum/morph slot path frames sr ms`",
+        queued=True,
+        renders=True,
+    ),
+    Address(
+        "/drum/path",
+        (
+            (
+                _SLOT,
+                Arg("slotA", "slot", "the first sound"),
+                Arg("slotB", "slot", "the last sound"),
+                Arg("steps", "int", "number of sounds, 2 to 256", *STEPS_RANGE),
+                Arg(
+                    "mode",
+                    "choice",
+                    "`lin` (straight line) or `slerp` (great circle)",
+                    choices=PATH_MODES,
+                    default="lin",
+                ),
+            ),
+        ),
+        "path",
+        "`steps` sounds from A to B, concatenated into one buffer. The slot's latent becomes B's.",
+        "`/drum/done /drum/path slot path frames sr ms steps frames_per_step`",
+        queued=True,
+        renders=True,
+    ),
+    Address(
+        "/drum/invert",
+        (
+            (
+                _SLOT,
+                Arg("path", "path", "an audio file the server can read (WAV, FLAC, AIFF, OGG)"),
+                Arg(
+                    "refine_steps",
+                    "int",
+                    "optimisation steps after the encoder, 0 to 200",
+                    *REFINE_RANGE,
+                    default=0,
+                ),
+            ),
+        ),
+        "invert",
+        "The sound of an audio file inverted into the model. The slot's base latent becomes "
+        "that latent, its class the nearest class.",
+        "`/drum/done /drum/invert slot path frames sr ms class`",
+        queued=True,
+        renders=True,
+    ),
+    Address(
+        "/drum/latent",
+        ((_SLOT,),),
+        "latent",
+        "Where the slot is: its class and the coordinates of its current latent along the "
+        "class's principal axes (standard deviations from the class mean).",
+        "`/drum/latent slot class c1 ... cK`",
+        queued=True,
+    ),
+    Address(
+        "/drum/status",
+        ((),),
+        "status",
+        "Counters since start.",
+        "`/drum/status` then key-value pairs: `requests`, `done`, `failed`, `coalesced`, "
+        "`queue` (length), `uptime` (s), `median` and `p99` (ms, receipt to file in place)",
+    ),
+    Address(
+        "/drum/reply",
+        (
+            (Arg("port", "port", "UDP port for replies to this client, 1 to 65535", 1, 65535),),
+            (
+                Arg("host", "host", "an IP address or `localhost`"),
+                Arg("port", "port", "UDP port, 1 to 65535", 1, 65535),
+            ),
+        ),
+        "reply",
+        "Send this client's replies to another port (and host) than the one it sends from, "
+        "e.g. Max's separate [udpsend] and [udpreceive].",
+        "`/drum/reply host port`, sent to the new address",
+    ),
+)
+
+REPLIES: Final[tuple[Reply, ...]] = (
+    Reply(
+        "/drum/done",
+        "cmd slot path frames sr ms [values]",
+        "A sound is in place: `path` (a WAV file, alternating between `<slot>-a.wav` and "
+        "`<slot>-b.wav`), its length in `frames` at `sr`, `ms` the server's time from receipt "
+        "to file in place, then any command-specific values.",
+    ),
+    Reply(
+        "/drum/fail",
+        "cmd slot reason",
+        "A request that cannot be served: `cmd` its address, `slot` its slot or an empty "
+        "string, `reason` what was wrong, in words. Also `busy` when the queue is full.",
+    ),
+)
+
+#: Rows by address.
+BY_ADDRESS: Final[dict[str, Address]] = {row.address: row for row in TABLE}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What validation needs to know about the loaded model.
+
+    Attributes:
+        classes: The model's class names, in order.
+        pca_axes: Number of principal axes per class.
+    """
+
+    classes: tuple[str, ...]
+    pca_axes: int
+
+
+@dataclass(frozen=True)
+class Call:
+    """A validated request.
+
+    Attributes:
+        spec: Its row in the table.
+        slot: The canonical slot name, or None for addresses without a slot.
+        args: Converted values by argument name, defaults filled in (variadic: a tuple).
+    """
+
+    spec: Address
+    slot: str | None
+    args: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Other slots this call reads (slotA and slotB of morph and path)."""
+        return tuple(v for k, v in self.args.items() if k in ("slotA", "slotB"))
+
+    @property
+    def relative(self) -> bool:
+        """True when the result depends on the target slot's own earlier state."""
+        return self.spec.relative or (self.slot is not None and self.slot in self.sources)
+
+
+class RequestError(ValueError):
+    """A request that cannot be served; becomes `/drum/fail cmd slot reason`.
+
+    Attributes:
+        cmd: The address of the request.
+        slot: Its slot name ("" when it has none or it could not be read).
+        reason: What was wrong, for a performer.
+    """
+
+    def __init__(self, cmd: str, slot: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.cmd = cmd
+        self.slot = slot or ""
+        self.reason = reason
+
+
+def slot_reply_value(slot: str) -> int | str:
+    """The slot as it goes back in replies: an int for numeric slots (buffer numbers)."""
+    return int(slot) if slot.isdigit() else slot
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "nil"
+    if isinstance(value, (bytes, bytearray)):
+        return "a blob"
+    if isinstance(value, str):
+        return f"the symbol {value!r}"
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    return f"a {type(value).__name__}"
+
+
+def _as_number(arg: Arg, value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{arg.name} must be a number, got {_type_name(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{arg.name} must be a finite number, got {value}")
+    return value
+
+
+def _as_whole(arg: Arg, value: Any) -> int:
+    number = _as_number(arg, value)
+    if isinstance(number, float):
+        if not number.is_integer():
+            raise ValueError(f"{arg.name} must be a whole number, got {number:g}")
+        number = int(number)
+    return number
+
+
+def _check_range(arg: Arg, number: float) -> None:
+    if arg.low is not None and arg.high is not None and not arg.low <= number <= arg.high:
+        raise ValueError(f"{arg.name} must be between {arg.low:g} and {arg.high:g}, got {number:g}")
+
+
+def canonical_slot(value: Any, name: str = "slot") -> str:
+    """Converts a slot as sent (int, integral float or symbol) to its canonical name.
+
+    Numeric symbols are numbers: "007", 7 and 7.0 are the same slot "7".
+
+    Raises:
+        ValueError: with a reason for a performer.
+    """
+    if isinstance(value, str):
+        if not SLOT_PATTERN.match(value):
+            raise ValueError(
+                f"{name} must be a number >= 0 or a name of letters, digits, _ and - "
+                f"(at most 64), got {value[:70]!r}"
+            )
+        return str(int(value)) if value.isdigit() else value
+    try:
+        number = _as_whole(Arg(name, "int", ""), value)
+    except ValueError as err:
+        raise ValueError(
+            f"{name} must be a number >= 0 or a name, got {_type_name(value)}"
+        ) from err
+    if number < 0:
+        raise ValueError(f"{name} must be a number >= 0 or a name, got {number}")
+    return str(number)
+
+
+def _convert(arg: Arg, value: Any, ctx: Context) -> Any:
+    """Converts and checks one raw OSC value against its argument; raises ValueError."""
+    if arg.kind == "slot":
+        return canonical_slot(value, arg.name)
+    if arg.kind in ("int", "port"):
+        number = _as_whole(arg, value)
+        _check_range(arg, number)
+        return number
+    if arg.kind == "float":
+        number = float(_as_number(arg, value))
+        _check_range(arg, number)
+        return number
+    if arg.kind == "class":
+        if isinstance(value, str):
+            if value not in ctx.classes:
+                raise ValueError(
+                    f"unknown class {value[:64]!r}; the classes are {' '.join(ctx.classes)}"
+                )
+            return value
+        index = _as_whole(Arg(arg.name, "int", ""), value)
+        if not 0 <= index < len(ctx.classes):
+            raise ValueError(
+                f"class index must be between 0 and {len(ctx.classes) - 1}, got {index}"
+            )
+        return ctx.classes[index]
+    if arg.kind == "choice":
+        if not isinstance(value, str) or value not in arg.choices:
+            raise ValueError(
+                f"{arg.name} must be one of {' '.join(arg.choices)}, got {_type_name(value)}"
+            )
+        return value
+    if arg.kind == "path":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{arg.name} must be a file path, got {_type_name(value)}")
+        return value
+    if arg.kind == "host":
+        if not isinstance(value, str):
+            raise ValueError(f"{arg.name} must be an IP address, got {_type_name(value)}")
+        if value == "localhost":
+            return "127.0.0.1"
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError as err:
+            raise ValueError(
+                f"{arg.name} must be an IP address or localhost, got {value[:64]!r}"
+            ) from err
+    raise AssertionError(f"unknown argument kind {arg.kind!r}")  # the table is wrong
+
+
+def _fits(sig: tuple[Arg, ...], count: int) -> bool:
+    low = sum(1 for a in sig if a.required)
+    high = float("inf") if sig and sig[-1].variadic else len(sig)
+    return low <= count <= high
+
+
+def parse(address: str, values: Sequence[Any], ctx: Context) -> Call:
+    """Validates one OSC message against the table.
+
+    Args:
+        address: The OSC address as received.
+        values: Its arguments as python-osc decoded them.
+        ctx: The loaded model's classes and axes.
+
+    Returns:
+        The validated call, defaults filled in.
+
+    Raises:
+        RequestError: unknown address, missing or extra arguments, wrong types, values out of
+            range, NaN; the reason names what was wrong.
+    """
+    spec = BY_ADDRESS.get(address)
+    if spec is None:
+        raise RequestError(
+            address[:80], None, f"unknown address {address[:80]}; try /drum/info or /drum/ping"
+        )
+    slot: str | None = None
+    if spec.has_slot and values:
+        try:
+            slot = canonical_slot(values[0])
+        except ValueError as err:
+            raise RequestError(address, None, str(err)) from None
+    sig = next((s for s in spec.signatures if _fits(s, len(values))), None)
+    if sig is None:
+        shortest = min(spec.signatures, key=lambda s: sum(1 for a in s if a.required))
+        required = [a.name for a in shortest if a.required]
+        if len(values) < len(required):
+            reason = f"{', '.join(required[len(values) :])} missing; usage: {spec.usage()}"
+        else:
+            reason = f"too many arguments ({len(values)}); usage: {spec.usage()}"
+        raise RequestError(address, slot, reason)
+    args: dict[str, Any] = {}
+    for i, arg in enumerate(sig):
+        try:
+            if arg.variadic:
+                args[arg.name] = tuple(_convert(arg, v, ctx) for v in values[i:])
+                if arg.name == "c" and len(args[arg.name]) > ctx.pca_axes:
+                    raise ValueError(
+                        f"this model has {ctx.pca_axes} principal axes, got "
+                        f"{len(args[arg.name])} coordinates"
+                    )
+            elif i < len(values):
+                args[arg.name] = _convert(arg, values[i], ctx)
+            else:
+                args[arg.name] = arg.default
+        except ValueError as err:
+            raise RequestError(address, slot, str(err)) from None
+    if "class" in args and args["class"] is None:
+        args["class"] = ctx.classes[0]
+    return Call(spec, args.pop("slot", None) if spec.has_slot else None, args)
+
+
+def _arg_line(arg: Arg) -> str:
+    default = ""
+    if arg.variadic:
+        default = " (zero or more)"
+    elif not arg.required and arg.default is not None:
+        default = f" (default `{arg.default}`)"
+    elif not arg.required:
+        default = " (optional)"
+    return f"  - `{arg.name}`{default}: {arg.help}"
+
+
+def render_markdown() -> str:
+    """The protocol page, generated from the table (`drumsynth protocol > docs/protocol.md`)."""
+    out = [
+        "# drumsynth OSC protocol",
+        "",
+        "<!-- Generated from oscserver/server/protocol.py by `drumsynth protocol`; "
+        "do not edit. -->",
+        "",
+        "Transport: OSC 1.0 over UDP, `127.0.0.1:57300` by default. Messages and bundles (every "
+        "message of a bundle is handled at once; time tags are not waited for). Replies go to "
+        "the sender's address and port unless the client named another with `/drum/reply`.",
+        "",
+        "Numbers: Pd and Max send every number as a float; a whole number argument accepts an "
+        "integral float (`3.0`), a float argument accepts an int. Slots are an int >= 0 or a "
+        'name of letters, digits, `_` and `-` (at most 64 characters); `7`, `7.0` and `"7"` '
+        "are the same slot.",
+        "",
+        "Queue: rendering requests go to one worker that owns the model. A newer request for a "
+        "slot replaces one still queued for that slot (it gets no reply of its own), so a "
+        "sensor gets the latest state rendered, never a backlog; a `/drum/pca` queued behind a "
+        "`/drum/seed` of the same slot keeps the seed. Past the queue's bound the server "
+        "answers `/drum/fail cmd slot busy`.",
+        "",
+        "Files: each sound is written as WAV into the server's `--out` folder, under a "
+        "temporary name then renamed into place, alternating `<slot>-a.wav` and "
+        "`<slot>-b.wav` so a buffer being played is never overwritten. `/drum/path` writes "
+        "`steps` sounds one after another into one file.",
+        "",
+        "## Requests",
+        "",
+        "| Address | Arguments | Reply |",
+        "|---|---|---|",
+    ]
+    for row in TABLE:
+        usage = row.usage().replace(" | ", "` or `").replace("|", "\\|")
+        out.append(f"| `{row.address}` | `{usage}` | {row.reply.replace('|', chr(92) + '|')} |")
+    out += ["", "## Requests in detail", ""]
+    for row in TABLE:
+        out += [f"### `{row.address}`", "", row.help, ""]
+        for sig in row.signatures:
+            if len(row.signatures) > 1:
+                names = " ".join(a.name for a in sig)
+                out += [f"Form `{row.address} {names}`:", ""]
+            out += [_arg_line(arg) for arg in sig] or ["  - no arguments"]
+            out.append("")
+        out += [f"Reply: {row.reply}.", ""]
+    out += ["## Replies", "", "| Address | Arguments | Meaning |", "|---|---|---|"]
+    for reply in REPLIES:
+        out.append(f"| `{reply.address}` | `{reply.args}` | {reply.help} |")
+    out.append("")
+    return "\n".join(out)
