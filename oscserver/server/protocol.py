@@ -423,9 +423,16 @@ def _as_whole(arg: Arg, value: Any) -> int:
     return number
 
 
+def _num(x: float) -> str:
+    """A number in words: 16777215 (never 1.67772e+07), 2.5."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
 def _check_range(arg: Arg, number: float) -> None:
     if arg.low is not None and arg.high is not None and not arg.low <= number <= arg.high:
-        raise ValueError(f"{arg.name} must be between {arg.low:g} and {arg.high:g}, got {number:g}")
+        raise ValueError(
+            f"{arg.name} must be between {_num(arg.low)} and {_num(arg.high)}, got {_num(number)}"
+        )
 
 
 def canonical_slot(value: Any, name: str = "slot") -> str:

@@ -1,0 +1,156 @@
+"""Test helpers for the server: a numpy stand-in for the engine, a loopback client, a runner.
+
+The fake engine keeps the protocol tests fast (no TensorFlow); `test_real_model.py` runs the
+same server on the real tiny model.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pythonosc.osc_message import OscMessage
+from pythonosc.udp_client import SimpleUDPClient
+
+from oscserver.audio.io import read_mono
+from oscserver.server.app import Config, Server
+
+
+@dataclass(frozen=True)
+class FakeRender:
+    audio: np.ndarray
+    latent: np.ndarray
+
+
+class FakeEngine:
+    """Implements the engine API with numpy: latents map to decaying sines."""
+
+    name = "fake"
+    format_version = "1"
+    sample_rate = 16000
+    frames = 1024
+    classes = ("kick", "snare", "hat")
+    pca_axes = 4
+    device = "cpu"
+    w_dim = 8
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay  # seconds each render takes, to let a backlog form
+        rng = np.random.default_rng(0)
+        self.means = {c: rng.normal(size=self.w_dim).astype(np.float32) for c in self.classes}
+        q, _ = np.linalg.qr(rng.normal(size=(self.w_dim, self.w_dim)))
+        self.axes = q[: self.pca_axes].astype(np.float32)  # [pca_axes, w_dim], orthonormal rows
+        self.calls: list[str] = []
+
+    def _audio(self, latent: np.ndarray) -> np.ndarray:
+        if self.delay:
+            time.sleep(self.delay)
+        t = np.arange(self.frames, dtype=np.float32) / self.sample_rate
+        freq = 100.0 + 50.0 * float(np.abs(latent).sum())
+        return (0.5 * np.sin(2 * np.pi * freq * t) * np.exp(-t * 20)).astype(np.float32)
+
+    def _check(self, cls: str) -> None:
+        if cls not in self.classes:
+            raise ValueError(f"unknown class {cls!r}")
+
+    def generate(self, seed: int, cls: str, psi: float = 1.0) -> FakeRender:
+        self._check(cls)
+        self.calls.append("generate")
+        z = np.random.default_rng(seed).normal(size=self.w_dim).astype(np.float32)
+        latent = self.means[cls] + psi * z
+        return FakeRender(self._audio(latent), latent)
+
+    def from_coordinates(
+        self, cls: str, coords: Sequence[float], base: np.ndarray | None = None
+    ) -> FakeRender:
+        self._check(cls)
+        self.calls.append("from_coordinates")
+        c = np.zeros(self.pca_axes, dtype=np.float32)
+        c[: len(coords)] = coords
+        origin = self.means[cls] if base is None else base
+        latent = (origin + c @ self.axes).astype(np.float32)
+        return FakeRender(self._audio(latent), latent)
+
+    def to_coordinates(
+        self, cls: str, latent: np.ndarray, base: np.ndarray | None = None
+    ) -> np.ndarray:
+        origin = self.means[cls] if base is None else base
+        return ((latent - origin) @ self.axes.T).astype(np.float32)
+
+    def render(self, latent: np.ndarray) -> FakeRender:
+        return FakeRender(self._audio(latent), latent)
+
+    def morph(self, a: np.ndarray, b: np.ndarray, t: float, mode: str = "lin") -> FakeRender:
+        self.calls.append("morph")
+        latent = ((1 - t) * a + t * b).astype(np.float32)
+        return FakeRender(self._audio(latent), latent)
+
+    def path(self, anchors: Sequence[np.ndarray], steps: int, mode: str = "lin") -> FakeRender:
+        self.calls.append("path")
+        ts = np.linspace(0, 1, steps, dtype=np.float32)[:, None]
+        latents = (1 - ts) * anchors[0] + ts * anchors[-1]
+        return FakeRender(np.stack([self._audio(w) for w in latents]), latents)
+
+    def invert_file(self, path: Any, refine_steps: int = 0) -> FakeRender:
+        self.calls.append("invert_file")
+        audio = read_mono(path, self.sample_rate)
+        latent = np.full(self.w_dim, float(np.abs(audio).mean()), dtype=np.float32)
+        return FakeRender(self._audio(latent), latent)
+
+    def nearest_class(self, latent: np.ndarray) -> str:
+        return min(self.classes, key=lambda c: float(np.sum((self.means[c] - latent) ** 2)))
+
+
+class Client:
+    """A python-osc client that also reads the replies sent to its own port."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
+        self.udp = SimpleUDPClient(host, port)
+        self.udp._sock.bind(("127.0.0.1", 0))
+        self.port = self.udp._sock.getsockname()[1]
+
+    def send(self, address: str, *args: Any) -> None:
+        self.udp.send_message(address, list(args))
+
+    def recv(self, timeout: float = 5.0) -> tuple[str, list[Any]]:
+        dgram = self.udp.receive(timeout)
+        if not dgram:
+            raise TimeoutError("no reply")
+        msg = OscMessage(dgram)
+        return msg.address, list(msg.params)
+
+    def ask(self, address: str, *args: Any, timeout: float = 5.0) -> tuple[str, list[Any]]:
+        self.send(address, *args)
+        return self.recv(timeout)
+
+    def drain(self, timeout: float = 0.05) -> list[tuple[str, list[Any]]]:
+        out = []
+        while True:
+            try:
+                out.append(self.recv(timeout))
+            except TimeoutError:
+                return out
+
+    def close(self) -> None:
+        self.udp.close()
+
+
+@dataclass
+class Running:
+    server: Server
+    engine: FakeEngine
+    port: int
+    out: Path
+
+
+def start_server(config: Config) -> tuple[Server, threading.Thread]:
+    server = Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    assert server.ready.wait(10), "server did not start"
+    return server, thread
