@@ -1,0 +1,236 @@
+/*
+DrumSynth: a SuperCollider client for the drumsynth-osc server.
+
+Every request of the server's OSC protocol is a method; each finished sound (/drum/done) is read
+into a Buffer on the server. A slot (an Integer >= 0 or a Symbol such as \kick) owns two Buffers
+and loads every new sound into the one that is not playing, then swaps: a Synth playing the
+current buffer is never cut by a new sound.
+
+	d = DrumSynth(s);                       // server 127.0.0.1:57300, replies come to sclang
+	d.seed(\kick, 42, \kick, action: { |buf| Synth(\drumsynthPlayer, [buf: buf]) });
+	d.buffer(\kick);                        // the slot's current Buffer (or nil)
+	d.pca(\kick, [1.5, -0.5]);              // std devs along the class PCA axes
+	d.onReady = { |slot, buf, cmd| [slot, buf, cmd].postln };
+
+See DrumSynth.schelp-style notes in README.md next to this file, and ../drumsynth-example.scd.
+*/
+
+DrumSynth {
+	classvar <addresses, <defaultPort = 57300;
+	var <server, <addr, <slots, <pending, <replyActions, <responders;
+	var <>onReady, <>onFail, <>onReply, <>verbose = false;
+
+	*initClass {
+		// Every OSC address this class sends or listens to (tests check them against the server).
+		addresses = #[
+			'/drum/ping', '/drum/pong', '/drum/info', '/drum/seed', '/drum/random', '/drum/pca',
+			'/drum/morph', '/drum/path', '/drum/invert', '/drum/latent', '/drum/status',
+			'/drum/reply', '/drum/done', '/drum/fail'
+		];
+		StartUp.add { this.addSynthDefs };
+	}
+
+	*new { |server, host = "127.0.0.1", port|
+		^super.new.init(server ? Server.default, NetAddr(host, port ? defaultPort))
+	}
+
+	*slotKey { |slot|
+		// Integers and Symbols are the two kinds of slot; OSC strings arrive as Symbols.
+		^if(slot.isNumber) { slot.asInteger } { slot.asSymbol }
+	}
+
+	*addSynthDefs {
+		// One-shot player for a slot's buffer (mono files), freed when the sound ends.
+		SynthDef(\drumsynthPlayer, { |out = 0, buf = 0, rate = 1, amp = 0.5, pan = 0, start = 0|
+			var sig = PlayBuf.ar(1, buf, BufRateScale.kr(buf) * rate,
+				startPos: start * BufFrames.kr(buf), doneAction: Done.freeSelf);
+			Out.ar(out, Pan2.ar(sig * amp, pan));
+		}).add;
+	}
+
+	init { |argServer, argAddr|
+		server = argServer;
+		addr = argAddr;
+		slots = IdentityDictionary.new;
+		pending = IdentityDictionary.new;
+		replyActions = IdentityDictionary.new;
+		this.prMakeResponders;
+	}
+
+	// ---- requests: one method per address -----------------------------------------------------
+
+	ping { |action| this.prExpect(\pong, action); this.prSend('/drum/ping') }
+
+	info { |action| this.prExpect(\info, action); this.prSend('/drum/info') }
+
+	status { |action| this.prExpect(\status, action); this.prSend('/drum/status') }
+
+	seed { |slot, seed, class, psi, action|
+		var args = [slot, seed.asInteger];
+		if(class.notNil) { args = args.add(class) };
+		if(psi.notNil) {
+			if(class.isNil) { Error("DrumSynth:seed: psi needs a class").throw };
+			args = args.add(psi.asFloat)
+		};
+		this.prRequest('/drum/seed', slot, args, action)
+	}
+
+	random { |slot, class, action|
+		var args = [slot];
+		if(class.notNil) { args = args.add(class) };
+		this.prRequest('/drum/random', slot, args, action)
+	}
+
+	pca { |slot, coords, action|
+		this.prRequest('/drum/pca', slot, [slot] ++ coords.asArray.collect(_.asFloat), action)
+	}
+
+	morph { |slot, slotA, slotB, t = 0.5, action|
+		this.prRequest('/drum/morph', slot, [slot, slotA, slotB, t.asFloat], action)
+	}
+
+	path { |slot, slotA, slotB, steps = 8, mode = \slerp, action|
+		this.prRequest('/drum/path', slot, [slot, slotA, slotB, steps.asInteger, mode], action)
+	}
+
+	invert { |slot, path, refineSteps, action|
+		var args = [slot, path.asString.standardizePath];
+		if(refineSteps.notNil) { args = args.add(refineSteps.asInteger) };
+		this.prRequest('/drum/invert', slot, args, action)
+	}
+
+	latent { |slot, action|
+		// action.(class, coords): the slot's class and its coordinates along the PCA axes
+		this.prExpect(\latent, action);
+		this.prSend('/drum/latent', slot)
+	}
+
+	reply { |port, host|
+		// Ask the server to send replies to host:port instead of to this sender.
+		if(host.notNil) { this.prSend('/drum/reply', host, port.asInteger) } {
+			this.prSend('/drum/reply', port.asInteger)
+		}
+	}
+
+	// ---- buffers --------------------------------------------------------------------------
+
+	buffer { |slot| ^slots[this.class.slotKey(slot)] !? { |s| s.current } }
+
+	bufnum { |slot| ^this.buffer(slot) !? { |b| b.bufnum } }
+
+	slotNames { ^slots.keys.asArray.sort { |a, b| a.asString <= b.asString } }
+
+	play { |slot, args|
+		var buf = this.buffer(slot);
+		^buf !? { Synth(\drumsynthPlayer, [buf: buf] ++ (args ? [])) }
+	}
+
+	free {
+		responders.do(_.free);
+		responders = nil;
+		slots.do(_.free);
+		slots.clear;
+	}
+
+	// ---- private ------------------------------------------------------------------------
+
+	prSend { |address ... args|
+		if(verbose) { ([address] ++ args).postln };
+		addr.sendMsg(address, *args)
+	}
+
+	prRequest { |address, slot, args, action|
+		var key = this.class.slotKey(slot);
+		if(action.notNil) { pending[key] = pending[key].add(action) };
+		this.prSend(address, *args)
+	}
+
+	prExpect { |kind, action|
+		if(action.notNil) { replyActions[kind] = replyActions[kind].add(action) }
+	}
+
+	prReply { |kind, args|
+		var actions = replyActions.removeAt(kind);
+		actions.do { |f| f.value(*args) };
+		onReply.value(kind, args);
+	}
+
+	prMakeResponders {
+		responders = [
+			OSCFunc({ |msg| this.prDone(msg) }, '/drum/done').fix,
+			OSCFunc({ |msg| this.prFail(msg) }, '/drum/fail').fix,
+			OSCFunc({ |msg| this.prReply(\pong, [msg.drop(1)]) }, '/drum/pong').fix,
+			OSCFunc({ |msg| this.prReply(\info, [this.class.parseInfo(msg.drop(1))]) },
+				'/drum/info').fix,
+			OSCFunc({ |msg|
+				this.prReply(\latent, [msg[2], msg.drop(3), this.class.slotKey(msg[1])])
+			}, '/drum/latent').fix,
+			OSCFunc({ |msg| this.prReply(\status, [msg.drop(1)]) }, '/drum/status').fix
+		]
+	}
+
+	*parseInfo { |args|
+		// key value pairs -> Event; `classes` is a space-separated list of class names
+		var info = ();
+		args.pairsDo { |k, v| info[k.asSymbol] = v };
+		info[\classes] !? { |c| info[\classes] = c.asString.split($ ).collect(_.asSymbol) };
+		^info
+	}
+
+	prDone { |msg|
+		// /drum/done cmd slot path frames sr ms [extra...]
+		var cmd = msg[1].asSymbol, key = this.class.slotKey(msg[2]), path = msg[3].asString;
+		var slot = slots[key];
+		if(slot.isNil) { slot = DrumSynthSlot(server); slots.put(key, slot) };
+		if(verbose) { msg.postln };
+		slot.load(path, { |buf|
+			var actions = pending[key];
+			var action = actions !? { actions.removeAt(0) };
+			if(actions.notNil and: { actions.isEmpty }) { pending.removeAt(key) };
+			action.value(buf, key, cmd, msg.drop(4));
+			onReady.value(key, buf, cmd, msg.drop(4));
+			this.changed(\ready, key, buf, cmd);
+		})
+	}
+
+	prFail { |msg|
+		// /drum/fail cmd slot-or-empty reason
+		var cmd = msg[1], slot = msg[2], reason = msg[3];
+		var key = if(slot.notNil and: { slot.asString.notEmpty }) { this.class.slotKey(slot) };
+		key !? { pending[key] !? { |a| a.removeAt(0); if(a.isEmpty) { pending.removeAt(key) } } };
+		if(onFail.notNil) { onFail.value(cmd, key, reason) } {
+			"DrumSynth: % failed for slot %: %".format(cmd, key, reason).warn
+		};
+		this.changed(\fail, key, cmd, reason);
+	}
+}
+
+DrumSynthSlot {
+	// Two Buffers per slot: new sounds go into the idle one, which then becomes current.
+	var <server, <bufnums, <buffers, <currentIndex, <path;
+
+	*new { |server| ^super.new.init(server) }
+
+	init { |argServer|
+		server = argServer;
+		bufnums = [server.nextBufferNumber(1), server.nextBufferNumber(1)];
+		buffers = [nil, nil];
+	}
+
+	current { ^currentIndex !? { buffers[currentIndex] } }
+
+	load { |argPath, action|
+		var index = if(currentIndex.isNil) { 0 } { 1 - currentIndex };
+		buffers[index] = Buffer.read(server, argPath, 0, -1, { |buf|
+			currentIndex = index;
+			path = argPath;
+			action.value(buf)
+		}, bufnums[index]);
+	}
+
+	free {
+		buffers.do { |b, i| if(b.notNil) { b.free } { server.bufferAllocator.free(bufnums[i]) } };
+		buffers = [nil, nil];
+		currentIndex = nil;
+	}
+}
