@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import statistics
+import sys
 import threading
 import time
 from collections import deque
@@ -401,8 +402,20 @@ def run(
     sr: int | None = None,
     queue_size: int = DEFAULT_QUEUE,
     warmup: bool = True,
+    log_level: str = "info",
 ) -> None:
-    """Serves until SIGINT or SIGTERM. Raises StartupError (one line) when it cannot start."""
+    """Serves until SIGINT or SIGTERM. Raises StartupError (one line) when it cannot start.
+
+    Args: as `Config`'s attributes; `log_level` sets the log lines on stderr when the caller
+    configured no logging of its own.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(
+            level=log_level.upper(),
+            format="%(asctime)s %(levelname)s %(message)s",
+            stream=sys.stderr,
+        )
     config = Config(
         host=host,
         port=port,

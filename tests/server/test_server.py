@@ -287,10 +287,8 @@ def test_burst_of_morphs_coalesces_to_the_last_state(client: Client) -> None:
     done(client, "/drum/seed", "cb", 2, "snare")
     before = status(client)
     n = 500
-    for i, t in enumerate(np.linspace(0.0, 1.0, n)):
+    for t in np.linspace(0.0, 1.0, n):
         client.send("/drum/morph", "cm", "ca", "cb", float(t))
-        if i % 50 == 49:
-            time.sleep(0.002)  # a sensor at full speed, not a flood over the kernel's buffer
     replies = [client.recv(5)]
     while more := client.drain(0.5):  # until the worker falls silent
         replies += more
