@@ -80,13 +80,16 @@ class Config:
             return self.engine
         if self.fmt not in WAV_SUBTYPES:
             raise StartupError(f"unknown WAV format {self.fmt!r}; choose {', '.join(WAV_SUBTYPES)}")
+        missing = "no model at {}: pass --model or set DRUMSYNTH_MODEL"
+        if self.model is not None and not Path(self.model).exists():
+            raise StartupError(missing.format(self.model))  # before the slow import
         # Imported here: the engine pulls in TensorFlow, which `drumsynth protocol` never needs.
         from oscserver.engine import DrumEngine, default_model_path
         from oscserver.model.artifact import ArtifactError
 
         path = Path(self.model) if self.model is not None else Path(default_model_path())
         if not path.exists():
-            raise StartupError(f"no model at {path}: pass --model or set DRUMSYNTH_MODEL")
+            raise StartupError(missing.format(path))
         try:
             self.engine = DrumEngine.load(path, warmup=self.warmup)
         except (ArtifactError, OSError, ValueError) as err:
@@ -228,8 +231,9 @@ class Server:
         self.transport.close()
         if self.slots is not None:
             remove_stale_temporaries(self.slots.out_dir)
+        if self.ready.is_set():
+            log.info("drumsynth stopped")
         self.ready.clear()
-        log.info("drumsynth stopped")
 
     def stop(self) -> None:
         """Asks the main loop to end; safe from any thread or a signal handler."""
