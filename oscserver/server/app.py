@@ -268,7 +268,7 @@ class Server:
             log.info("received %s, stopping", signal.Signals(signum).name)
             self.stop()
 
-        restore = {}
+        restore: dict[int, Any] = {}
         for sig in (signal.SIGINT, signal.SIGTERM):
             restore[sig] = signal.signal(sig, on_signal)
         return restore

@@ -33,14 +33,29 @@ class RenderLike(Protocol):
 class Engine(Protocol):
     """The public API of `oscserver.engine.DrumEngine` that the server uses."""
 
-    name: str
-    format_version: str
-    sample_rate: int
-    frames: int
-    classes: tuple[str, ...]
-    pca_axes: int
-    device: str
-    w_dim: int
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def format_version(self) -> str: ...
+
+    @property
+    def sample_rate(self) -> int: ...
+
+    @property
+    def frames(self) -> int: ...
+
+    @property
+    def classes(self) -> tuple[str, ...]: ...
+
+    @property
+    def pca_axes(self) -> int: ...
+
+    @property
+    def device(self) -> str: ...
+
+    @property
+    def w_dim(self) -> int: ...
 
     def generate(self, seed: int, cls: str, psi: float = 1.0) -> RenderLike: ...
 

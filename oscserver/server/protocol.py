@@ -466,9 +466,9 @@ def _convert(arg: Arg, value: Any, ctx: Context) -> Any:
     if arg.kind == "slot":
         return canonical_slot(value, arg.name)
     if arg.kind in ("int", "port"):
-        number = _as_whole(arg, value)
-        _check_range(arg, number)
-        return number
+        whole = _as_whole(arg, value)
+        _check_range(arg, whole)
+        return whole
     if arg.kind == "float":
         number = float(_as_number(arg, value))
         _check_range(arg, number)
