@@ -1,0 +1,92 @@
+"""SuperCollider: sclang boots scsynth on a dummy JACK server and loads slots through DrumSynth.
+
+The class folder is compiled through a language config (`sclang -l`) whose includePaths name
+patches/supercollider/DrumSynth, as a user would add it. The script prints `RESULT ...` lines.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from hosthelpers import ROOT, DrumServer, LineReader, require_binaries, stop
+
+SCLANG_TIMEOUT = 60.0
+SCRIPT = ROOT / "tests" / "patches" / "sc" / "drumsynth_test.scd"
+
+
+def start_jack(name: str) -> subprocess.Popen[bytes]:
+    """A JACK server on the dummy backend (no sound card), named so it clashes with no other."""
+    proc = subprocess.Popen(
+        ["jackd", "-n", name, "-r", "-d", "dummy", "-r", "44100", "-p", "1024"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    time.sleep(1.0)
+    assert proc.poll() is None, "jackd (dummy backend) did not start"
+    return proc
+
+
+def results(lines: list[str]) -> dict[str, list[str]]:
+    """`RESULT <key> <values...>` lines -> {key: values}; keyed by "slot <name>" for slots."""
+    out = {}
+    for line in lines:
+        if line.startswith("RESULT "):
+            fields = line.split()[1:]
+            if fields[0] == "slot":
+                out[f"slot {fields[1]}"] = fields[2:]
+            else:
+                out[fields[0]] = fields[1:]
+    return out
+
+
+def test_drumsynth_class_loads_slots_into_buffers(drum_server: DrumServer, tmp_path: Path) -> None:
+    require_binaries("sclang", "scsynth", "jackd")
+    config = tmp_path / "sclang_conf.yaml"
+    config.write_text(
+        "includePaths:\n"
+        f"    - {ROOT / 'patches' / 'supercollider' / 'DrumSynth'}\n"
+        "excludePaths:\n    []\npostInlineWarnings: false\n"
+    )
+    jack_name = f"drumsynth-test-{os.getpid()}"
+    env = dict(
+        os.environ,
+        DRUMSYNTH_PORT=str(drum_server.port),
+        JACK_DEFAULT_SERVER=jack_name,
+        QT_QPA_PLATFORM="offscreen",
+        QTWEBENGINE_DISABLE_SANDBOX="1",
+    )
+    jack = start_jack(jack_name)
+    proc = subprocess.Popen(
+        ["sclang", "-l", str(config), str(SCRIPT)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=tmp_path,
+        start_new_session=True,
+    )
+    reader = LineReader(proc.stdout)
+    try:
+        finished = reader.wait_for(
+            lambda lines: any(
+                line.startswith(("RESULT end", "RESULT fail", "RESULT timeout")) for line in lines
+            ),
+            SCLANG_TIMEOUT,
+        )
+    finally:
+        stop(proc)
+        stop(jack)
+    log = "\n".join(reader.lines[-80:])
+    assert finished, f"sclang reported no end in {SCLANG_TIMEOUT} s:\n{log}"
+    got = results(reader.lines)
+    assert "end" in got and "pong" in got, log
+    for slot in ("slot 0", "slot probe"):
+        fields = got[slot]
+        values = dict(zip(fields[::2], fields[1::2], strict=True))
+        assert int(values["numFrames"]) == int(values["size"]) == drum_server.frames, log
+        assert float(values["peak"]) > 0.0, log
+    first, second, _, current = got["swap"]
+    assert first != second and current == second, f"slot 0 did not swap buffers:\n{log}"
