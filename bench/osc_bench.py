@@ -1,0 +1,213 @@
+"""OSC round-trip benchmark: a python-osc client on loopback against `drumsynth serve`.
+
+Measures, from the client (send -> `/drum/done` received -> file on disk):
+median and p99 of `/drum/seed`, `/drum/pca`, `/drum/path` (30 steps) and `/drum/invert`;
+the sustained rate the server holds with several slots in flight; the time from process start
+to the first `/drum/pong`; the server process's peak RSS; and a clean SIGTERM (exit 0, no
+temporary files left).
+
+    python bench/osc_bench.py                      # the shipped model
+    python bench/osc_bench.py --model path/to/artifact --n 200 --json bench.json
+
+Targets on a 2-core CPU: /drum/seed median <= 15 ms, p99 <= 40 ms; ready <= 10 s;
+RSS <= 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pythonosc.osc_message import OscMessage
+from pythonosc.udp_client import SimpleUDPClient
+
+TARGETS = {"seed_median_ms": 15.0, "seed_p99_ms": 40.0, "ready_s": 10.0, "rss_mb": 1536.0}
+
+
+def free_port() -> int:
+    """A UDP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of a Linux process, in MB (0 where /proc is missing)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
+class Client:
+    """Sends requests and waits for their replies on its own socket."""
+
+    def __init__(self, port: int) -> None:
+        self.udp = SimpleUDPClient("127.0.0.1", port)
+        self.udp._sock.bind(("127.0.0.1", 0))
+
+    def send(self, address: str, *args: Any) -> None:
+        self.udp.send_message(address, list(args))
+
+    def recv(self, timeout: float) -> OscMessage | None:
+        dgram = self.udp.receive(timeout)
+        return OscMessage(dgram) if dgram else None
+
+    def done(self, address: str, *args: Any, timeout: float = 60.0) -> tuple[float, list[Any]]:
+        """One request; returns (client round-trip ms, /drum/done arguments)."""
+        start = time.perf_counter()
+        self.send(address, *args)
+        reply = self.recv(timeout)
+        ms = (time.perf_counter() - start) * 1000.0
+        if reply is None or reply.address != "/drum/done":
+            got = None if reply is None else (reply.address, reply.params)
+            raise RuntimeError(f"{address} {args}: {got}")
+        if not Path(reply.params[2]).is_file():
+            raise RuntimeError(f"{address}: file {reply.params[2]} is not on disk")
+        return ms, list(reply.params)
+
+
+def summary(ms: list[float]) -> dict[str, float]:
+    """Median, p99 and count of a list of timings."""
+    a = np.asarray(ms)
+    return {"median_ms": float(np.median(a)), "p99_ms": float(np.percentile(a, 99)), "n": len(ms)}
+
+
+def sustained(client: Client, seconds: float, window: int) -> float:
+    """Requests per second with `window` seed requests to distinct slots always in flight."""
+    sent = done = 0
+    start = time.perf_counter()
+    for i in range(window):
+        client.send("/drum/seed", f"rate{i}", sent)
+        sent += 1
+    while time.perf_counter() - start < seconds:
+        reply = client.recv(10.0)
+        if reply is None:
+            raise RuntimeError("no reply while measuring the sustained rate")
+        if reply.address != "/drum/done":
+            raise RuntimeError(f"{reply.address} {reply.params}")
+        done += 1
+        client.send("/drum/seed", f"rate{sent % window}", sent)
+        sent += 1
+    elapsed = time.perf_counter() - start
+    for _ in range(sent - done):
+        client.recv(10.0)
+    return done / elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=None, help="artifact (default: shipped)")
+    parser.add_argument("--n", type=int, default=200, help="requests per cheap command")
+    parser.add_argument("--n-slow", type=int, default=20, help="requests of path and invert")
+    parser.add_argument("--rate-seconds", type=float, default=5.0)
+    parser.add_argument("--window", type=int, default=4, help="requests in flight for the rate")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+
+    port = free_port()
+    out = Path(tempfile.mkdtemp(prefix="drumsynth-bench-"))
+    cmd = [sys.executable, "-c", "from oscserver.cli import main; main()", "serve"]
+    cmd += ["--port", str(port), "--out", str(out), "--log-level", "warning"]
+    if args.model is not None:
+        cmd += ["--model", str(args.model)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    client = Client(port)
+    results: dict[str, Any] = {}
+    try:
+        while True:  # ready = answering /drum/ping
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+            client.send("/drum/ping")
+            reply = client.recv(0.05)
+            if reply is not None and reply.address == "/drum/pong":
+                break
+        results["ready_s"] = time.perf_counter() - t0
+        client.send("/drum/info")
+        info_msg = client.recv(5.0)
+        assert info_msg is not None
+        info = dict(zip(info_msg.params[::2], info_msg.params[1::2], strict=True))
+        results["info"] = info
+        classes = str(info["classes"]).split()
+        rng = np.random.default_rng(0)
+
+        seed_ms, server_ms = [], []
+        for i in range(args.n):
+            ms, done = client.done("/drum/seed", "bench", i, classes[i % len(classes)])
+            seed_ms.append(ms)
+            server_ms.append(float(done[5]))
+        results["seed"] = summary(seed_ms) | {"server_median_ms": float(np.median(server_ms))}
+
+        pca_ms = []
+        for _ in range(args.n):
+            coords = rng.uniform(-2, 2, size=int(info["pca"])).round(3).tolist()
+            pca_ms.append(client.done("/drum/pca", "bench", *coords)[0])
+        results["pca"] = summary(pca_ms)
+
+        client.done("/drum/seed", "a", 1, classes[0])
+        client.done("/drum/seed", "b", 2, classes[-1])
+        path_ms = [client.done("/drum/path", "p", "a", "b", 30)[0] for _ in range(args.n_slow)]
+        results["path30"] = summary(path_ms)
+
+        source = out / "bench-source.wav"
+        source.write_bytes(Path(client.done("/drum/seed", "src", 7)[1][2]).read_bytes())
+        inv_ms = [client.done("/drum/invert", "inv", str(source))[0] for _ in range(args.n_slow)]
+        results["invert"] = summary(inv_ms)
+
+        results["sustained_per_s"] = sustained(client, args.rate_seconds, args.window)
+        results["rss_mb"] = peak_rss_mb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = -9
+        stderr = proc.stderr.read() if proc.stderr else ""
+    leftovers = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+    results["sigterm_exit"] = code
+    results["tmp_left"] = len(leftovers)
+    if "Traceback" in stderr:
+        print(stderr, file=sys.stderr)
+
+    checks = {
+        "seed median": results["seed"]["median_ms"] <= TARGETS["seed_median_ms"],
+        "seed p99": results["seed"]["p99_ms"] <= TARGETS["seed_p99_ms"],
+        "ready": results["ready_s"] <= TARGETS["ready_s"],
+        "rss": 0 < results["rss_mb"] <= TARGETS["rss_mb"],
+        "clean exit": code == 0 and not leftovers,
+    }
+    info = results["info"]
+    print(f"model {info['model']} on {info['device']}, {os.cpu_count()} CPUs, sr {info['sr']}, "
+          f"frames {info['frames']}")  # fmt: skip
+    for name in ("seed", "pca", "path30", "invert"):
+        r = results[name]
+        print(f"{name:8s} median {r['median_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  (n={r['n']})")
+    print(f"seed server-side median {results['seed']['server_median_ms']:.2f} ms")
+    print(f"sustained {results['sustained_per_s']:.1f} renders/s ({args.window} in flight)")
+    print(f"ready {results['ready_s']:.2f} s, peak RSS {results['rss_mb']:.0f} MB")
+    print(f"SIGTERM exit {code}, temporary files left {len(leftovers)}")
+    for name, ok in checks.items():
+        print(f"  {'PASS' if ok else 'FAIL'} {name}")
+    results["checks"] = checks
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str))
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
