@@ -96,8 +96,7 @@ def abstraction() -> Canvas:
     c.comment(
         20,
         30,
-        "args: array prefix (default drum), server port (default 57300), "
-        "host (default 127.0.0.1)",
+        "args: array prefix (default drum), server port (default 57300), host (default 127.0.0.1)",
     )
     c.obj(900, 10, "text define $0-made")
     c.subpatch(900, 40, Canvas(width=300, height=600, name="$0-arrays"))

@@ -47,8 +47,7 @@ class Canvas:
 
     def bang(self, x: int, y: int, size: int = 19) -> int:
         return self._add(
-            f"#X obj {x} {y} bng {size} 250 50 0 empty empty empty 0 -8 0 10 "
-            "-262144 -1 -1;"
+            f"#X obj {x} {y} bng {size} 250 50 0 empty empty empty 0 -8 0 10 -262144 -1 -1;"
         )
 
     def toggle(self, x: int, y: int, size: int = 19) -> int:
@@ -74,7 +73,7 @@ class Canvas:
 
     def chain(self, *objs: int) -> None:
         """Connect outlet 0 of each object to inlet 0 of the next."""
-        for a, b in zip(objs, objs[1:]):
+        for a, b in zip(objs, objs[1:], strict=False):
             self.connect(a, 0, b, 0)
 
     def render(self, top: bool = True) -> str:
