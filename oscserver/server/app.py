@@ -84,8 +84,6 @@ class Config:
         if self.model is not None and not Path(self.model).exists():
             raise StartupError(missing.format(self.model))  # before the slow import
         # Imported here: the engine pulls in TensorFlow, which `drumsynth protocol` never needs.
-        # Its C++ info lines would bury the one ready line; TF_CPP_MIN_LOG_LEVEL=0 brings them back.
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         from oscserver.engine import DrumEngine, default_model_path
         from oscserver.model.artifact import ArtifactError
 
