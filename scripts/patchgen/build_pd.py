@@ -207,6 +207,140 @@ def abstraction() -> Canvas:
     return c
 
 
+#: Every request of the protocol as a help-patch message and its comment.
+HELP_ROWS = (
+    ("ping", "/drum/ping -> /drum/pong (on the right outlet): is the server up?"),
+    ("info", "/drum/info -> model version sr frames classes pca device port"),
+    ("seed kick 42 kick", "/drum/seed slot seed [class] [psi]: the drum of a seed"),
+    ("seed snare 7 snare 0.7", "psi < 1 pulls towards the class average"),
+    ("random hat hat", "/drum/random slot [class]: a random drum"),
+    ("pca kick 1.5 -0.5 0", "/drum/pca slot c1 [c2 ... cK]: std devs along the class PCA axes"),
+    ("morph mix kick snare 0.5", "/drum/morph slot slotA slotB t: blend two slots"),
+    ("path walk kick snare 8 slerp", "/drum/path slot slotA slotB steps [lin|slerp]: a walk"),
+    ("invert mine /path/to/drum.wav 50", "/drum/invert slot path [refine_steps]: your own WAV"),
+    ("latent kick", "/drum/latent slot -> latent slot class c1 ... cK (right outlet)"),
+    ("status", "/drum/status -> counters (right outlet)"),
+    ("reply 9000", "/drum/reply [host] port: send replies elsewhere (Pd does not need it)"),
+    ("connect 127.0.0.1 57300", "talk to another server (not an OSC address)"),
+)
+
+
+def help_patch() -> Canvas:
+    """drumsynth-help.pd: every address as a clickable message, the outlets printed."""
+    c = Canvas(width=980, height=760)
+    c.comment(20, 10, "[drumsynth] - play the drumsynth-osc server from vanilla Pd")
+    c.comment(
+        20,
+        32,
+        "Start the server (drumsynth serve) and click the messages. Each finished sound "
+        "is loaded into the array <prefix>-<slot> (made by the abstraction and resized) "
+        "and the left outlet says: slot array frames",
+    )
+    ds = c.obj(20, 580, "drumsynth gan 57300 127.0.0.1")
+    c.comment(280, 580, "args: array prefix (drum) / server port (57300) / server host (127.0.0.1)")
+    for i, (text, note) in enumerate(HELP_ROWS):
+        box = c.msg(20, 80 + 36 * i, text)
+        c.comment(300, 80 + 36 * i, note)
+        c.connect(box, 0, ds)
+    ready = c.obj(20, 630, "print ready")
+    fail = c.obj(140, 630, "print fail")
+    other = c.obj(260, 630, "print reply")
+    c.connect(ds, 0, ready)
+    c.connect(ds, 1, fail)
+    c.connect(ds, 2, other)
+    c.comment(20, 660, "outlets: ready (slot array frames) / fail (cmd slot reason) / replies")
+    play = c.msg(600, 630, "set gan-kick, bang")
+    tab = c.obj(600, 660, "tabplay~")
+    gain = c.obj(600, 690, "*~ 0.5")
+    dac = c.obj(600, 720, "dac~")
+    c.msg(760, 630, "; pd dsp 1")
+    c.connect(play, 0, tab)
+    c.chain(tab, gain, dac)
+    c.connect(gain, 0, dac, 1)
+    c.comment(760, 660, "turn audio on")
+    return c
+
+
+def demo_patch() -> Canvas:
+    """drumsynth-demo.pd: step sequencer, PCA sliders, morph, path renderer, invert."""
+    c = Canvas(width=1100, height=760)
+    c.comment(20, 10, "drumsynth demo: start drumsynth serve, click the seeds, turn on the metro")
+    ds = c.obj(20, 620, "drumsynth gan")
+    c.connect(c.msg(20, 40, "seed kick 1 kick, seed snare 2 snare, seed hat 3 hat"), 0, ds)
+    c.connect(c.msg(440, 40, "random kick kick, random snare snare, random hat hat"), 0, ds)
+    c.msg(860, 40, "; pd dsp 1")
+    # sequencer: metro -> counter 0..15 -> one [list store] pattern per voice
+    on = c.toggle(20, 80)
+    metro = c.obj(50, 80, "metro 125")
+    count = c.obj(50, 110, "f")
+    inc = c.obj(90, 110, "+ 1")
+    wrap = c.obj(130, 110, "mod 16")
+    c.connect(on, 0, metro)
+    c.chain(metro, count, inc, wrap)
+    c.connect(wrap, 0, count, 1)
+    out = c.obj(50, 480, "*~ 0.3")
+    dac = c.obj(50, 510, "dac~")
+    c.connect(out, 0, dac)
+    c.connect(out, 0, dac, 1)
+    lb = c.obj(600, 80, "loadbang")
+    voices = (
+        ("kick", "1 0 0 0 0 0 1 0 1 0 0 0 0 0 0 0"),
+        ("snare", "0 0 0 0 1 0 0 0 0 0 0 0 1 0 0 1"),
+        ("hat", "1 0 1 0 1 0 1 1 1 0 1 0 1 0 1 0"),
+    )
+    for i, (slot, pattern) in enumerate(voices):
+        x = 50 + 200 * i
+        pat = c.msg(x, 190, pattern)
+        get = c.msg(x, 150, "get $1 1")
+        store = c.obj(x, 250, "list store")
+        hit = c.obj(x, 280, "sel 1")
+        play = c.msg(x, 310, f"set gan-{slot}, bang")
+        tab = c.obj(x, 340, "tabplay~")
+        c.connect(count, 0, get)
+        c.connect(lb, 0, pat)
+        c.connect(pat, 0, store, 1)
+        c.connect(get, 0, store)
+        c.chain(store, hit, play, tab, out)
+    c.comment(50, 400, "edit the patterns (one value per 16th) and click them to store")
+    # PCA sliders: kick's first three axes, in std devs
+    c.comment(700, 120, "kick: PCA axes 1-3 (std devs)")
+    sliders = [c.hslider(700, 150 + 30 * k, -3, 3) for k in range(3)]
+    pack = c.obj(700, 250, "pack f f f")
+    c.connect(sliders[0], 0, pack)
+    for k in (1, 2):
+        t = c.obj(880 + 60 * (k - 1), 250, "t b f")
+        c.connect(sliders[k], 0, t)
+        c.connect(t, 1, pack, k)
+        c.connect(t, 0, pack)
+    pca = c.obj(700, 280, "list prepend pca kick")
+    trim = c.obj(700, 310, "list trim")
+    c.chain(pack, pca, trim, ds)
+    # morph slider between kick and snare into slot mix
+    c.comment(700, 350, "morph kick -> snare into slot mix")
+    morph = c.hslider(700, 380, 0, 1)
+    morph_msg = c.msg(700, 410, "morph mix kick snare $1")
+    c.chain(morph, morph_msg, ds)
+    # path renderer and invert
+    c.comment(440, 450, "path kick -> snare into slot walk")
+    c.connect(c.msg(440, 480, "path walk kick snare 8 slerp"), 0, ds)
+    c.comment(700, 450, "invert a WAV file of yours into slot mine")
+    pick = c.bang(700, 480)
+    panel = c.obj(730, 480, "openpanel")
+    inv = c.obj(730, 510, "list prepend invert mine")
+    inv_trim = c.obj(730, 540, "list trim")
+    c.connect(pick, 0, panel)
+    c.chain(panel, inv, inv_trim, ds)
+    for j, slot in enumerate(("mix", "walk", "mine")):
+        play = c.msg(440 + 120 * j, 560, f"set gan-{slot}, bang")
+        tab = c.obj(440 + 120 * j, 590, "tabplay~")
+        c.chain(play, tab, out)
+    ready = c.obj(20, 660, "print ready")
+    fail = c.obj(140, 660, "print fail")
+    c.connect(ds, 0, ready)
+    c.connect(ds, 1, fail)
+    return c
+
+
 def test_patch() -> Canvas:
     """Headless test: `-send "drumtest go PORT SEED"`, prints `drumtest: slot array n size peak`."""
     c = Canvas(width=900, height=600)
@@ -266,6 +400,8 @@ def main() -> None:
     PD_DIR.mkdir(parents=True, exist_ok=True)
     TEST_DIR.mkdir(parents=True, exist_ok=True)
     abstraction().save(str(PD_DIR / "drumsynth.pd"))
+    help_patch().save(str(PD_DIR / "drumsynth-help.pd"))
+    demo_patch().save(str(PD_DIR / "drumsynth-demo.pd"))
     test_patch().save(str(TEST_DIR / "drumsynth_test.pd"))
 
 
