@@ -285,7 +285,11 @@ class Server:
             self._fail(sender, err.cmd, err.slot, err.reason)
             return
         if not call.spec.queued:
-            getattr(self, f"on_{call.spec.handler}")(call, sender)
+            try:
+                getattr(self, f"on_{call.spec.handler}")(call, sender)
+            except Exception as err:  # never let one message end the receive loop
+                log.exception("%s failed", address)
+                self._fail(sender, address, call.slot, f"internal error: {err}")
             return
         put = self._queue.put(Request(call, sender, received))
         if put.result is PutResult.COALESCED:
@@ -350,7 +354,10 @@ class Server:
                     return
                 continue
             for request in requests:
-                self._serve(request)
+                try:
+                    self._serve(request)
+                except Exception:  # the worker outlives any one request
+                    log.exception("serving %s failed", request.call.spec.address)
 
     def _serve(self, request: Request) -> None:
         assert self.handlers is not None and self.slots is not None
