@@ -120,3 +120,7 @@ def protocol() -> None:
     from oscserver.server.protocol import render_markdown
 
     click.echo(render_markdown(), nl=False)
+
+
+if __name__ == "__main__":  # `python -m oscserver.cli serve`; keep this block last
+    main()
