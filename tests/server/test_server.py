@@ -22,7 +22,7 @@ from pythonosc.osc_bundle_builder import OscBundleBuilder
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from oscserver.server.app import Config
+from oscserver.server.app import Config, Server, StartupError
 from oscserver.server.protocol import MAX_REPLY_BYTES
 
 
@@ -355,3 +355,14 @@ def test_shutdown_fails_queued_requests_and_leaves_no_temporaries(tmp_path: Path
         assert sorted(p.name for p in tmp_path.iterdir()) == ["0-a.wav"]
     finally:
         client.close()
+
+
+def test_a_taken_port_stops_the_start_with_a_clear_error(tmp_path: Path) -> None:
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    taken.bind(("127.0.0.1", 0))
+    try:
+        config = Config(port=taken.getsockname()[1], out=tmp_path, engine=FakeEngine())
+        with pytest.raises(StartupError, match="cannot listen on udp://127.0.0.1:"):
+            Server(config).run()
+    finally:
+        taken.close()
