@@ -9,6 +9,7 @@ their addresses are read from the patch graph (messages into [drumsynth], [oscfo
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from hosthelpers import ROOT
 from oscserver.server.protocol import REPLIES, TABLE
 
 ADDRESS = re.compile(r"/drum/[A-Za-z0-9_]+")
-#: Messages to [drumsynth] that the abstraction handles itself (not OSC addresses).
+#: Messages to [drumsynth] that the abstractions handle themselves (not OSC addresses).
 PD_LOCAL = {"connect"}
 PATCH_ROOTS = (ROOT / "patches", ROOT / "examples" / "tidal")
 
@@ -85,11 +86,34 @@ def _pd_canvas(boxes: list[list[str]], wires: list[tuple[int, int]]) -> set[str]
     return found
 
 
+def max_addresses(text: str) -> set[str]:
+    """Addresses of the messages a Max patch sends into [drumsynth] (message or [prepend])."""
+    patcher = json.loads(text)["patcher"]
+    boxes = {b["box"]["id"]: b["box"] for b in patcher["boxes"]}
+    found = set()
+    for line in patcher["lines"]:
+        src = boxes[line["patchline"]["source"][0]]
+        dst = boxes[line["patchline"]["destination"][0]]
+        if not dst.get("text", "").startswith("drumsynth"):
+            continue
+        words = src.get("text", "").split()
+        if src.get("maxclass") == "message":
+            messages = [m.split() for m in src["text"].split(",")]
+        elif words[:1] == ["prepend"]:
+            messages = [words[1:]]
+        else:
+            continue
+        found |= {f"/drum/{m[0]}" for m in messages if m and m[0] not in PD_LOCAL}
+    return found
+
+
 def addresses_in(path: Path) -> set[str]:
     text = path.read_text(encoding="utf-8", errors="replace")
     found = set(ADDRESS.findall(text))
     if path.suffix == ".pd":
         found |= pd_addresses(text)
+    if path.suffix in {".maxpat", ".maxhelp"}:
+        found |= max_addresses(text)
     return found
 
 
