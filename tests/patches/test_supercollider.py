@@ -1,5 +1,8 @@
 """SuperCollider: sclang boots scsynth on a dummy JACK server and loads slots through DrumSynth.
 
+It also checks DrumSynthDirt against a stand-in for SuperDirt's sound library (the bank holds
+the slots' current buffers after every done).
+
 The class folder is compiled through a language config (`sclang -l`) whose includePaths name
 patches/supercollider/DrumSynth, as a user would add it. The script prints `RESULT ...` lines.
 """
@@ -90,3 +93,6 @@ def test_drumsynth_class_loads_slots_into_buffers(drum_server: DrumServer, tmp_p
         assert float(values["peak"]) > 0.0, log
     first, second, _, current = got["swap"]
     assert first != second and current == second, f"slot 0 did not swap buffers:\n{log}"
+    size, bank, current_bufnums, frames = got["dirt"]
+    assert size == "2" and bank == current_bufnums, f"the SuperDirt bank is stale:\n{log}"
+    assert int(frames) == drum_server.frames, log

@@ -12,7 +12,7 @@ current buffer is never cut by a new sound.
 	d.pca(\kick, [1.5, -0.5]);              // std devs along the class PCA axes
 	d.onReady = { |slot, buf, cmd| [slot, buf, cmd].postln };
 
-See DrumSynth.schelp-style notes in README.md next to this file, and ../drumsynth-example.scd.
+Install: see ../README.md. Examples: ../drumsynth-example.scd, ../superdirt-example.scd.
 */
 
 DrumSynth {
@@ -156,16 +156,19 @@ DrumSynth {
 	}
 
 	prMakeResponders {
+		// Replies come from the server's own port; other OSC traffic to sclang is ignored.
+		var on = { |address, f|
+			OSCFunc({ |msg, time, from| if(from.port == addr.port) { f.value(msg) } }, address).fix
+		};
 		responders = [
-			OSCFunc({ |msg| this.prDone(msg) }, '/drum/done').fix,
-			OSCFunc({ |msg| this.prFail(msg) }, '/drum/fail').fix,
-			OSCFunc({ |msg| this.prReply(\pong, [msg.drop(1)]) }, '/drum/pong').fix,
-			OSCFunc({ |msg| this.prReply(\info, [this.class.parseInfo(msg.drop(1))]) },
-				'/drum/info').fix,
-			OSCFunc({ |msg|
+			on.('/drum/done', { |msg| this.prDone(msg) }),
+			on.('/drum/fail', { |msg| this.prFail(msg) }),
+			on.('/drum/pong', { |msg| this.prReply(\pong, [msg.drop(1)]) }),
+			on.('/drum/info', { |msg| this.prReply(\info, [this.class.parseInfo(msg.drop(1))]) }),
+			on.('/drum/latent', { |msg|
 				this.prReply(\latent, [msg[2], msg.drop(3), this.class.slotKey(msg[1])])
-			}, '/drum/latent').fix,
-			OSCFunc({ |msg| this.prReply(\status, [msg.drop(1)]) }, '/drum/status').fix
+			}),
+			on.('/drum/status', { |msg| this.prReply(\status, [msg.drop(1)]) })
 		]
 	}
 
