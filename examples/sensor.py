@@ -74,5 +74,6 @@ def main() -> None:
             break
         done += reply.address == "/drum/done"
 
+
 if __name__ == "__main__":
     main()
