@@ -63,11 +63,13 @@ class DrumServer:
         return int(self.info["frames"])
 
 
-def require_binaries(*names: str) -> None:
-    """Skips the test, naming what is missing, unless every binary is on PATH."""
+def requires_binaries(*names: str) -> pytest.MarkDecorator:
+    """Marks tests to skip, naming what is missing, unless every binary is on PATH."""
     missing = [n for n in names if shutil.which(n) is None]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not installed (run scripts/install-hosts.sh; CI does)")
+    return pytest.mark.skipif(
+        bool(missing),
+        reason=f"{', '.join(missing)} not installed (run scripts/install-hosts.sh; CI does)",
+    )
 
 
 class LineReader:

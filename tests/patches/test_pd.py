@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 
-from hosthelpers import ROOT, DrumServer, LineReader, require_binaries, stop
+from hosthelpers import ROOT, DrumServer, LineReader, requires_binaries, stop
 
 PD_TIMEOUT = 45.0
 
@@ -28,8 +28,10 @@ def parse_results(lines: list[str]) -> dict[str, tuple[str, int, int, float]]:
     return results
 
 
+pytestmark = requires_binaries("pd")
+
+
 def test_pd_abstraction_loads_slots_from_the_server(drum_server: DrumServer) -> None:
-    require_binaries("pd")
     cmd = [
         "pd", "-nogui", "-stderr", "-nrt", "-nosound", "-nomidi",
         "-path", str(ROOT / "patches" / "pd"),
@@ -58,4 +60,4 @@ def test_pd_abstraction_loads_slots_from_the_server(drum_server: DrumServer) -> 
     for slot, (array, n, size, peak) in results.items():
         assert array == f"dtest-{slot}", log
         assert n == size == drum_server.frames, log
-        assert 0.0 < peak <= 1.0, log
+        assert peak > 0.0, log  # float WAVs: an untrained tiny model may exceed 1.0

@@ -14,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from hosthelpers import ROOT, DrumServer, LineReader, require_binaries, stop
+from hosthelpers import ROOT, DrumServer, LineReader, requires_binaries, stop
 
 SCLANG_TIMEOUT = 60.0
 SCRIPT = ROOT / "tests" / "patches" / "sc" / "drumsynth_test.scd"
@@ -46,8 +46,10 @@ def results(lines: list[str]) -> dict[str, list[str]]:
     return out
 
 
+pytestmark = requires_binaries("sclang", "scsynth", "jackd")
+
+
 def test_drumsynth_class_loads_slots_into_buffers(drum_server: DrumServer, tmp_path: Path) -> None:
-    require_binaries("sclang", "scsynth", "jackd")
     config = tmp_path / "sclang_conf.yaml"
     config.write_text(
         "includePaths:\n"
