@@ -105,6 +105,7 @@ def write_wav_atomic(
         data = np.clip(data, -1.0, 1.0)
     fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=".tmp", dir=final.parent)
     try:
+        os.fchmod(fd, 0o644)  # readable by clients running as other users, like any WAV file
         with os.fdopen(fd, "wb") as handle:
             sf.write(handle, data, sample_rate, subtype=WAV_SUBTYPES[fmt], format="WAV")
         os.replace(tmp, final)

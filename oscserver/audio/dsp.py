@@ -1,0 +1,124 @@
+"""Pure numpy DSP for drums: onset alignment, fades, fitting to a length, mel features, distances.
+
+Nothing here knows of TensorFlow, OSC or training.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import stft
+
+
+def onset_index(audio: np.ndarray, threshold_db: float = -30.0) -> int:
+    """Index of the first sample whose level exceeds `threshold_db` below the peak.
+
+    Args:
+        audio: Shape [samples].
+    """
+    audio = np.asarray(audio)
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if peak <= 0.0:
+        return 0
+    above = np.flatnonzero(np.abs(audio) >= peak * 10.0 ** (threshold_db / 20.0))
+    return int(above[0]) if above.size else 0
+
+
+def fit_length(audio: np.ndarray, frames: int, fade_fraction: float = 0.1) -> np.ndarray:
+    """Cuts or zero-pads [samples] to [frames]; a cut sound gets a linear fade-out."""
+    audio = np.asarray(audio, dtype=np.float32)
+    if audio.shape[0] >= frames:
+        out = audio[:frames].copy()
+        fade = max(1, int(frames * fade_fraction))
+        out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
+        return out
+    return np.pad(audio, (0, frames - audio.shape[0])).astype(np.float32)
+
+
+def prepare_one_shot(audio: np.ndarray, frames: int, pre_roll: int = 32) -> np.ndarray:
+    """Aligns a one-shot to its onset (keeping `pre_roll` samples before it) and fits its length.
+
+    Args:
+        audio: Mono, shape [samples].
+
+    Returns:
+        Shape [frames], float32.
+    """
+    start = max(0, onset_index(audio) - pre_roll)
+    return fit_length(np.asarray(audio)[start:], frames)
+
+
+def normalize_peak(audio: np.ndarray, peak: float = 0.9) -> np.ndarray:
+    """Scales so that the largest absolute sample equals `peak`; silence stays silence."""
+    m = float(np.max(np.abs(audio))) if np.size(audio) else 0.0
+    return (audio * (peak / m)).astype(np.float32) if m > 0 else np.asarray(audio, np.float32)
+
+
+def hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
+    """HTK mel scale."""
+    return 2595.0 * np.log10(1.0 + np.asarray(hz, dtype=np.float64) / 700.0)
+
+
+def mel_to_hz(mel: np.ndarray | float) -> np.ndarray:
+    """Inverse of hz_to_mel."""
+    return 700.0 * (10.0 ** (np.asarray(mel, dtype=np.float64) / 2595.0) - 1.0)
+
+
+def mel_filterbank(
+    sample_rate: int, n_fft: int, n_mels: int, fmin: float = 20.0, fmax: float | None = None
+) -> np.ndarray:
+    """Triangular mel filters.
+
+    Returns:
+        Shape [n_fft // 2 + 1, n_mels], float32, each filter peaking at 1.
+    """
+    fmax = sample_rate / 2.0 if fmax is None else fmax
+    bins = np.linspace(0.0, sample_rate / 2.0, n_fft // 2 + 1)
+    edges = mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n_mels + 2))
+    lower, centre, upper = edges[:-2], edges[1:-1], edges[2:]
+    rising = (bins[:, None] - lower[None, :]) / (centre - lower)[None, :]
+    falling = (upper[None, :] - bins[:, None]) / (upper - centre)[None, :]
+    return np.maximum(0.0, np.minimum(rising, falling)).astype(np.float32)
+
+
+def log_mel(
+    audio: np.ndarray, sample_rate: int, n_fft: int = 2048, hop: int = 512, n_mels: int = 64
+) -> np.ndarray:
+    """Log-mel magnitude spectrogram.
+
+    Args:
+        audio: Shape [samples] or [batch, samples].
+
+    Returns:
+        Shape [frames, n_mels] or [batch, frames, n_mels], natural log of magnitude + 1e-5.
+    """
+    _, _, spec = stft(
+        audio, nperseg=n_fft, noverlap=n_fft - hop, boundary=None, padded=True, axis=-1
+    )
+    mag = np.abs(spec) * n_fft / 2.0  # scipy scales by the window sum; undo for unit sines
+    mel = np.einsum("...ft,fm->...tm", mag, mel_filterbank(sample_rate, n_fft, n_mels))
+    return np.log(mel + 1e-5).astype(np.float32)
+
+
+def multires_spectral_distance(
+    a: np.ndarray, b: np.ndarray, fft_sizes: tuple[int, ...] = (2048, 1024, 512, 256, 128)
+) -> np.ndarray:
+    """Multi-resolution STFT distance: spectral convergence plus log-magnitude L1, averaged.
+
+    Args:
+        a, b: Shape [samples] or [batch, samples], same shape.
+
+    Returns:
+        Shape [] or [batch]: 0 for identical sounds, larger for more different ones.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
+    total = np.zeros(a.shape[:-1])
+    for n in fft_sizes:
+        sa = np.abs(stft(a, nperseg=n, noverlap=n * 3 // 4, axis=-1)[2])
+        sb = np.abs(stft(b, nperseg=n, noverlap=n * 3 // 4, axis=-1)[2])
+        conv = np.linalg.norm(sa - sb, axis=(-2, -1)) / (np.linalg.norm(sb, axis=(-2, -1)) + 1e-8)
+        logl1 = np.mean(np.abs(np.log(sa + 1e-5) - np.log(sb + 1e-5)), axis=(-2, -1))
+        total = total + conv + logl1
+    return total / len(fft_sizes)

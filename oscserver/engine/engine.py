@@ -1,0 +1,272 @@
+"""The inference object: a model held once, compiled, warmed up, with a small surface.
+
+seed -> sound, PCA coordinates -> sound (and back), interpolation paths, inversion of audio.
+Every sound is a pure function of its latent: the synthesis noise is drawn once at load
+(from a fixed seed) and shared by every render, so the same latent gives the same bytes
+whether it is rendered alone, in a path or in another process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from oscserver.audio.dsp import normalize_peak, prepare_one_shot
+from oscserver.audio.io import read_mono, resample, to_mono
+from oscserver.engine import latent as L
+from oscserver.model.artifact import Artifact, load_artifact
+from oscserver.model.generator import seed_to_z
+from oscserver.model.spectral import multires_stft_loss
+
+#: The noise every render shares; changing it changes every sound of every model.
+RENDER_NOISE_SEED = 0
+#: Largest refinement a caller may ask for in one inversion.
+MAX_REFINE_STEPS = 500
+#: Largest number of sounds rendered in one path.
+MAX_PATH_STEPS = 1024
+#: Every sound is normalised to this peak, like the training data: no clipping in any format.
+OUTPUT_PEAK = 0.9
+#: Batch the synthesis runs in; paths longer than this render in several calls.
+RENDER_CHUNK = 32
+
+
+@dataclass(frozen=True)
+class Render:
+    """A rendered sound (or several) and the latent(s) it came from."""
+
+    audio: np.ndarray  # float32 [frames] or [n, frames]
+    latent: np.ndarray  # float32 [w_dim] or [n, w_dim]
+
+
+def default_model_path() -> Path:
+    """The shipped model: $DRUMSYNTH_MODEL, else the one folder under the repository's models/."""
+    env = os.environ.get("DRUMSYNTH_MODEL")
+    if env:
+        return Path(env)
+    models = Path(__file__).resolve().parents[2] / "models"
+    found = sorted(p.parent for p in models.glob("*/manifest.json"))
+    return found[0] if found else models / "drums-v1"
+
+
+def device_kind() -> str:
+    """'gpu' when TensorFlow sees a GPU, else 'cpu'."""
+    return "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+
+
+class DrumEngine:
+    """Renders drums from one model artifact; not thread-safe (one worker owns it)."""
+
+    def __init__(self, artifact: Artifact, *, warmup: bool = True) -> None:
+        self.artifact = artifact
+        c = artifact.config
+        self.config = c
+        gen = artifact.generator
+        layer, synth = gen.noise(np.random.default_rng(RENDER_NOISE_SEED), 1)
+        self._layer_noise = tf.constant(layer)
+        self._synth_noise = tf.constant(synth)
+        self._class_means = np.stack([artifact.pca[k].mean for k in c.classes])
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None, c.z_dim], tf.float32), tf.TensorSpec([None], tf.int32)])
+        def map_fn(z: tf.Tensor, label: tf.Tensor) -> tf.Tensor:
+            return gen.mapping([z, label], training=False)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, c.w_dim], tf.float32)])
+        def synth_fn(w: tf.Tensor) -> tf.Tensor:
+            n = tf.shape(w)[0]
+            ws = tf.tile(w[:, None, :], [1, c.num_ws, 1])
+            layer_noise = tf.tile(self._layer_noise, [n, 1, 1])
+            synth_noise = tf.tile(self._synth_noise, [n, 1, 1, 1])
+            audio = gen.synthesis([ws, layer_noise, synth_noise], training=False)
+            peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True)
+            return audio * (OUTPUT_PEAK / tf.maximum(peak, 1e-6))
+
+        @tf.function(input_signature=[tf.TensorSpec([None, c.frames], tf.float32)])
+        def encode_fn(audio: tf.Tensor) -> tf.Tensor:
+            return artifact.encoder(audio, training=False)
+
+        self._map, self._synth, self._encode = map_fn, synth_fn, encode_fn
+        self._refine_fn = self._build_refine()
+        if warmup:
+            self.warm_up()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, warmup: bool = True) -> DrumEngine:
+        """Loads and validates an artifact (raises ArtifactError) and compiles the engine."""
+        return cls(load_artifact(path), warmup=warmup)
+
+    # ---- facts -------------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.artifact.name
+
+    @property
+    def format_version(self) -> str:
+        return str(self.artifact.manifest.get("format_version"))
+
+    @property
+    def sample_rate(self) -> int:
+        return self.config.sample_rate
+
+    @property
+    def frames(self) -> int:
+        return self.config.frames
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.config.classes
+
+    @property
+    def w_dim(self) -> int:
+        return self.config.w_dim
+
+    @property
+    def pca_axes(self) -> int:
+        return self.artifact.pca_axes
+
+    @property
+    def device(self) -> str:
+        return device_kind()
+
+    def warm_up(self) -> None:
+        """Runs every compiled function once at the shapes serving uses."""
+        w = self.class_mean(self.classes[0])
+        self.render(w)
+        self.render(np.repeat(w[None], 2, axis=0))
+        self._map(np.zeros((1, self.config.z_dim), np.float32), np.zeros(1, np.int32))
+        self._encode(np.zeros((1, self.frames), np.float32))
+        self._refine_fn(tf.constant(w[None]), tf.zeros([1, self.frames]), tf.constant(1))
+
+    # ---- latents -----------------------------------------------------------------------------
+
+    def _class_index(self, cls: str) -> int:
+        try:
+            return self.classes.index(cls)
+        except ValueError:
+            raise ValueError(
+                f"unknown class {cls!r}; this model knows {', '.join(self.classes)}"
+            ) from None
+
+    def class_mean(self, cls: str) -> np.ndarray:
+        """Mean w of a class: [w_dim]."""
+        return self._class_means[self._class_index(cls)].copy()
+
+    def seed_latent(self, seed: int, cls: str, psi: float = 1.0) -> np.ndarray:
+        """The w of a seed in a class, truncated toward the class mean by psi: [w_dim]."""
+        if not 0.0 <= psi <= 2.0 or not np.isfinite(psi):
+            raise ValueError(f"psi must be between 0 and 2, got {psi}")
+        if not 0 <= seed < 2**63:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}")
+        label = self._class_index(cls)
+        z = seed_to_z(int(seed), self.config.z_dim)[None]
+        w = self._map(z, np.array([label], np.int32)).numpy()[0]
+        return L.truncate(w, self._class_means[label], psi)
+
+    def nearest_class(self, latent: np.ndarray) -> str:
+        """The class whose mean w is nearest to `latent`."""
+        d = np.linalg.norm(self._class_means - latent[None], axis=1)
+        return self.classes[int(np.argmin(d))]
+
+    def to_coordinates(
+        self, cls: str, latent: np.ndarray, base: np.ndarray | None = None
+    ) -> np.ndarray:
+        """[pca_axes] coordinates of `latent` along the class's axes, relative to base."""
+        pca = self.artifact.pca[self.classes[self._class_index(cls)]]
+        return L.to_coordinates(pca, latent, pca.mean if base is None else base)
+
+    # ---- sounds ------------------------------------------------------------------------------
+
+    def render(self, latent: np.ndarray) -> Render:
+        """Renders w [w_dim] -> audio [frames], or [n, w_dim] -> [n, frames]."""
+        w = np.asarray(latent, np.float32)
+        single = w.ndim == 1
+        batch = w[None] if single else w
+        if batch.ndim != 2 or batch.shape[1] != self.w_dim:
+            raise ValueError(f"latent must be [{self.w_dim}] or [n, {self.w_dim}], got {w.shape}")
+        if not np.all(np.isfinite(batch)):
+            raise ValueError("latent holds NaN or infinite values")
+        chunks = [self._synth(batch[i : i + RENDER_CHUNK]).numpy()
+                  for i in range(0, len(batch), RENDER_CHUNK)]
+        audio = np.concatenate(chunks).astype(np.float32)
+        return Render(audio[0] if single else audio, w)
+
+    def generate(self, seed: int, cls: str, psi: float = 1.0) -> Render:
+        """The sound of a seed: deterministic for (model, seed, class, psi)."""
+        return self.render(self.seed_latent(seed, cls, psi))
+
+    def from_coordinates(
+        self, cls: str, coords: Sequence[float], base: np.ndarray | None = None
+    ) -> Render:
+        """The sound at PCA coordinates (standard deviations) around base (class mean if None)."""
+        pca = self.artifact.pca[self.classes[self._class_index(cls)]]
+        if not np.all(np.isfinite(np.asarray(coords, np.float64))):
+            raise ValueError("coordinates must be finite numbers")
+        return self.render(L.from_coordinates(pca, coords, pca.mean if base is None else base))
+
+    def morph(self, a: np.ndarray, b: np.ndarray, t: float, mode: str = "lin") -> Render:
+        """The sound at t in [0, 1] between latents a and b."""
+        if not 0.0 <= t <= 1.0:
+            raise ValueError(f"t must be between 0 and 1, got {t}")
+        return self.render(L.interpolate(a, b, t, mode))
+
+    def path(self, anchors: Sequence[np.ndarray], steps: int, mode: str = "lin") -> Render:
+        """`steps` sounds through the anchors, rendered in one batched call: audio [steps, frames]."""
+        if steps > MAX_PATH_STEPS:
+            raise ValueError(f"at most {MAX_PATH_STEPS} steps, got {steps}")
+        return self.render(L.path(list(anchors), steps, mode))
+
+    # ---- inversion ---------------------------------------------------------------------------
+
+    def _build_refine(self):  # noqa: ANN202 - returns a tf.function
+        c = self.config
+        @tf.function(input_signature=[
+            tf.TensorSpec([1, c.w_dim], tf.float32), tf.TensorSpec([1, c.frames], tf.float32),
+            tf.TensorSpec([], tf.int32)])
+        def refine(w0: tf.Tensor, target: tf.Tensor, steps: tf.Tensor) -> tf.Tensor:
+            # Adam on w, written out so the engine holds no optimiser object.
+            w, m, v = w0, tf.zeros_like(w0), tf.zeros_like(w0)
+            for i in tf.range(steps):
+                with tf.GradientTape() as tape:
+                    tape.watch(w)
+                    loss = tf.reduce_mean(multires_stft_loss(self._synth(w), target))
+                g = tf.ensure_shape(tape.gradient(loss, w), [1, c.w_dim])
+                m = 0.9 * m + 0.1 * g
+                v = 0.999 * v + 0.001 * tf.square(g)
+                t = tf.cast(i + 1, tf.float32)
+                m_hat, v_hat = m / (1.0 - 0.9**t), v / (1.0 - 0.999**t)
+                w = tf.ensure_shape(w - 0.02 * m_hat / (tf.sqrt(v_hat) + 1e-8), [1, c.w_dim])
+            return w
+
+        return refine
+
+    def prepare(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
+        """Any audio ([samples] or [samples, channels] at any rate) -> the encoder's input [frames]."""
+        mono = to_mono(np.asarray(audio, np.float32))
+        if mono.size == 0 or not np.all(np.isfinite(mono)):
+            raise ValueError("audio must hold finite samples")
+        mono = resample(mono, sample_rate, self.sample_rate)
+        return normalize_peak(prepare_one_shot(mono, self.frames), OUTPUT_PEAK)
+
+    def invert(self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0) -> Render:
+        """Inverts audio into W with the encoder, then `refine_steps` gradient steps.
+
+        Returns:
+            The resynthesis [frames] and its latent [w_dim].
+        """
+        if not 0 <= refine_steps <= MAX_REFINE_STEPS:
+            raise ValueError(f"refine_steps must be between 0 and {MAX_REFINE_STEPS}")
+        target = self.prepare(audio, sample_rate)[None]
+        w = self._encode(target)
+        if refine_steps:
+            w = self._refine_fn(w, tf.constant(target), tf.constant(refine_steps, tf.int32))
+        return self.render(w.numpy()[0])
+
+    def invert_file(self, path: str | os.PathLike[str], refine_steps: int = 0) -> Render:
+        """Reads any audio file (raises AudioReadError) and inverts it."""
+        return self.invert(read_mono(path, self.sample_rate), self.sample_rate, refine_steps)

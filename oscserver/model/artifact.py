@@ -1,0 +1,181 @@
+"""The model artifact: one folder holding everything inference needs, validated on load.
+
+Layout of a model folder:
+    manifest.json              format version, model name, sha256 of every other file
+    config.json                the resolved ModelConfig
+    mapping.weights.h5         weights only (no pickled code), moving-average generator
+    synthesis.weights.h5
+    encoder.weights.h5
+    pca.npz                    per class: mean w, components, std per axis, explained variance
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from oscserver.model.config import ModelConfig
+from oscserver.model.encoder import build_encoder
+from oscserver.model.generator import Generator
+
+FORMAT_VERSION = "1"
+WEIGHT_FILES = ("mapping.weights.h5", "synthesis.weights.h5", "encoder.weights.h5")
+DATA_FILES = ("config.json", "pca.npz", *WEIGHT_FILES)
+
+
+class ArtifactError(ValueError):
+    """A model folder is missing, incomplete, corrupted or of an unknown format."""
+
+
+@dataclass(frozen=True)
+class ClassPCA:
+    """Principal axes of W for one class."""
+
+    mean: np.ndarray  # [w_dim] mean w of the class (the truncation centre)
+    components: np.ndarray  # [k, w_dim] orthonormal axes, most variance first
+    std: np.ndarray  # [k] standard deviation of w along each axis
+    explained: np.ndarray  # [k] fraction of the class's variance along each axis
+
+    def __post_init__(self) -> None:
+        k, w_dim = self.components.shape
+        if self.mean.shape != (w_dim,) or self.std.shape != (k,) or self.explained.shape != (k,):
+            raise ValueError(
+                f"inconsistent PCA shapes: mean {self.mean.shape}, components "
+                f"{self.components.shape}, std {self.std.shape}, explained {self.explained.shape}"
+            )
+
+
+@dataclass
+class Artifact:
+    """A loaded model: config, networks with weights, PCA statistics."""
+
+    name: str  # the folder's name
+    config: ModelConfig  # resolved configuration
+    generator: Generator  # moving-average mapping + synthesis
+    encoder: keras.Model  # audio -> w
+    pca: dict[str, ClassPCA]  # per class
+    manifest: dict[str, Any]  # the manifest as read
+
+    @property
+    def pca_axes(self) -> int:
+        return int(next(iter(self.pca.values())).components.shape[0])
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save_artifact(
+    folder: Path,
+    config: ModelConfig,
+    generator: Generator,
+    encoder: keras.Model,
+    pca: dict[str, ClassPCA],
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Writes a model folder (to a temporary sibling, then moved into place)."""
+    missing = [c for c in config.classes if c not in pca]
+    if missing:
+        raise ValueError(f"PCA statistics missing for class(es): {', '.join(missing)}")
+    tmp = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    (tmp / "config.json").write_text(json.dumps(config.to_json(), indent=1))
+    generator.mapping.save_weights(tmp / "mapping.weights.h5")
+    generator.synthesis.save_weights(tmp / "synthesis.weights.h5")
+    encoder.save_weights(tmp / "encoder.weights.h5")
+    arrays: dict[str, np.ndarray] = {}
+    for cls, p in pca.items():
+        arrays.update({f"{cls}/mean": p.mean, f"{cls}/components": p.components,
+                       f"{cls}/std": p.std, f"{cls}/explained": p.explained})
+    np.savez(tmp / "pca.npz", **arrays)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "name": folder.name,
+        "checksums": {f: sha256(tmp / f) for f in DATA_FILES},
+        **(extra or {}),
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    # Keep files that are not part of the artifact (model card, examples) across a rewrite.
+    if folder.exists():
+        for f in ("manifest.json", *DATA_FILES):
+            (folder / f).unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in tmp.iterdir():
+        os.replace(f, folder / f.name)
+    tmp.rmdir()
+    return folder
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise ArtifactError(f"{path.name} is not valid JSON: {err}") from err
+    if not isinstance(data, dict):
+        raise ArtifactError(f"{path.name} must hold a JSON object")
+    return data
+
+
+def load_artifact(folder: str | os.PathLike[str]) -> Artifact:
+    """Loads and validates a model folder.
+
+    Raises:
+        ArtifactError: naming the missing file, checksum mismatch, unknown version or bad data.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ArtifactError(f"model folder not found: {folder}")
+    for f in ("manifest.json", *DATA_FILES):
+        if not (folder / f).is_file():
+            raise ArtifactError(f"model {folder.name} is missing {f}")
+    manifest = _read_json(folder / "manifest.json")
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ArtifactError(
+            f"model {folder.name} has unknown format version {version!r} "
+            f"(this drumsynth reads version {FORMAT_VERSION})"
+        )
+    checksums = manifest.get("checksums", {})
+    for f in DATA_FILES:
+        if checksums.get(f) != sha256(folder / f):
+            raise ArtifactError(f"model {folder.name}: checksum mismatch for {f} (file changed or corrupt)")
+    try:
+        config = ModelConfig.from_json(_read_json(folder / "config.json"))
+    except (TypeError, ValueError) as err:
+        raise ArtifactError(f"model {folder.name}: bad config.json: {err}") from err
+    generator = Generator.build(config)
+    encoder = build_encoder(config)
+    try:
+        generator.mapping.load_weights(folder / "mapping.weights.h5")
+        generator.synthesis.load_weights(folder / "synthesis.weights.h5")
+        encoder.load_weights(folder / "encoder.weights.h5")
+    except (ValueError, OSError) as err:
+        raise ArtifactError(f"model {folder.name}: weights do not match config.json: {err}") from err
+    pca: dict[str, ClassPCA] = {}
+    try:
+        with np.load(folder / "pca.npz") as d:
+            for cls in config.classes:
+                pca[cls] = ClassPCA(
+                    d[f"{cls}/mean"].astype(np.float32),
+                    d[f"{cls}/components"].astype(np.float32),
+                    d[f"{cls}/std"].astype(np.float32),
+                    d[f"{cls}/explained"].astype(np.float32),
+                )
+    except (KeyError, ValueError) as err:
+        raise ArtifactError(f"model {folder.name}: bad pca.npz: {err}") from err
+    if pca[config.classes[0]].mean.shape != (config.w_dim,):
+        raise ArtifactError(f"model {folder.name}: PCA dimension does not match w_dim")
+    return Artifact(folder.name, config, generator, encoder, pca, manifest)

@@ -1,0 +1,249 @@
+"""Building a training set of one-shots from folders and Hydrogen drum kits.
+
+Each sound is resampled to the model rate, mixed to mono, aligned to its onset, cut or padded to
+the model length with a short fade-out, and peak-normalised. Train and test are split by
+instrument (the velocity layers of one drum never straddle the split). Pitch-shifted copies
+are added to the training split only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from oscserver.audio.dsp import normalize_peak, prepare_one_shot
+from oscserver.audio.io import AudioReadError, read_mono, resample
+
+#: Keywords (matched as words in instrument, folder or file names) that name each class.
+CLASS_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "kick": ("kick", "bd", "bassdrum", "bass drum", "kik", "bass"),
+    "snare": ("snare", "sd", "snr", "rimshot"),
+    "hat": ("hat", "hh", "hihat", "hi-hat", "hi hat", "ohh", "chh", "hats"),
+    "clap": ("clap", "handclap", "claps"),
+    "tom": ("tom", "toms", "floor tom"),
+    "cymbal": ("crash", "ride", "splash", "china", "cymbal", "cym"),
+}
+AUDIO_SUFFIXES = (".wav", ".flac", ".aif", ".aiff", ".ogg")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file of one instrument."""
+
+    path: Path  # the audio file
+    cls: str  # its drum class
+    group: str  # the instrument it belongs to (kit/instrument): the unit of the split
+    licence: str  # licence of the kit or folder it came from
+
+
+def classify(name: str, classes: Sequence[str]) -> str | None:
+    """The class whose keyword appears as a word in `name`, or None."""
+    text = " " + re.sub(r"[^a-z0-9]+", " ", name.lower()) + " "
+    for cls in classes:
+        for word in CLASS_KEYWORDS.get(cls, (cls,)):
+            if f" {word} " in text:
+                return cls
+    return None
+
+
+def _text(node: ET.Element, tag: str) -> str:
+    found = node.find(tag)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def hydrogen_sources(kit_dir: Path, classes: Sequence[str]) -> list[Source]:
+    """Sources of one Hydrogen kit, classed by its drumkit.xml instrument names."""
+    root = ET.parse(kit_dir / "drumkit.xml").getroot()
+    for el in root.iter():  # drop the XML namespace
+        el.tag = el.tag.split("}")[-1]
+    licence = _text(root, "license") or "see the kit's copyright"
+    out: list[Source] = []
+    for inst in root.iter("instrument"):
+        name = _text(inst, "name")
+        cls = classify(name, classes)
+        if cls is None:
+            continue
+        for fname in {_text(layer, "filename") for layer in inst.iter("layer")} - {""}:
+            path = kit_dir / fname
+            if path.is_file():
+                out.append(Source(path, cls, f"{kit_dir.name}/{name}", licence))
+    return out
+
+
+def folder_sources(folder: Path, classes: Sequence[str], licence: str) -> list[Source]:
+    """Sources of a plain folder tree: the class from the folder or file name.
+
+    Each file is its own instrument unless its name ends in a velocity-like number, which is
+    stripped to form the group.
+    """
+    out = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() not in AUDIO_SUFFIXES:
+            continue
+        rel = path.relative_to(folder)
+        cls = classify(path.stem, classes) or classify(str(rel.parent), classes)
+        if cls is None:
+            continue
+        group = re.sub(r"[\s_-]*\d+$", "", str(rel.with_suffix("")))
+        out.append(Source(path, cls, f"{folder.name}/{group}", licence))
+    return out
+
+
+def find_sources(roots: Iterable[Path], classes: Sequence[str]) -> list[Source]:
+    """Hydrogen kits (any folder with drumkit.xml) and plain folders under each root."""
+    sources: list[Source] = []
+    for root in roots:
+        kits = sorted(p.parent for p in root.rglob("drumkit.xml"))
+        for kit in kits:
+            sources.extend(hydrogen_sources(kit, classes))
+        if not kits:
+            sources.extend(folder_sources(root, classes, licence="unknown (plain folder)"))
+    return sources
+
+
+def split_groups(
+    sources: Sequence[Source], test_fraction: float, rng: np.random.Generator
+) -> set[str]:
+    """Picks test instruments per class: about `test_fraction` of each class's groups."""
+    test: set[str] = set()
+    by_class: dict[str, list[str]] = {}
+    for s in sources:
+        by_class.setdefault(s.cls, [])
+        if s.group not in by_class[s.cls]:
+            by_class[s.cls].append(s.group)
+    for groups in by_class.values():
+        order = rng.permutation(len(groups))
+        n = max(1, round(len(groups) * test_fraction)) if len(groups) > 1 else 0
+        test.update(groups[i] for i in order[:n])
+    return test
+
+
+def pitch_shift(audio: np.ndarray, semitones: float) -> np.ndarray:
+    """Shifts pitch and duration together by resampling (a tape-speed change)."""
+    ratio = 2.0 ** (semitones / 12.0)
+    return resample(audio, int(round(44100 * ratio)), 44100)
+
+
+def build_dataset(
+    roots: Sequence[Path],
+    out: Path,
+    *,
+    classes: Sequence[str],
+    sample_rate: int,
+    frames: int,
+    test_fraction: float = 0.15,
+    shifts: Sequence[float] = (-2.0, -1.0, 1.0, 2.0),
+    seed: int = 0,
+    min_per_class: int = 8,
+) -> dict[str, object]:
+    """Builds `out` (an .npz) and `out`.json (sources, licences, counts).
+
+    The npz holds audio [n, frames] float32, class_id [n], split [n] (0 train, 1 test),
+    group [n] (index into groups), augmented [n] (1 for pitch-shifted copies), classes.
+
+    Returns:
+        The summary written to the JSON file.
+
+    Raises:
+        ValueError: no sources, or a class with fewer than `min_per_class` files.
+    """
+    rng = np.random.default_rng(seed)
+    sources = find_sources([Path(r) for r in roots], classes)
+    counts = Counter(s.cls for s in sources)
+    missing = [c for c in classes if counts[c] < min_per_class]
+    if missing:
+        raise ValueError(
+            "too few sounds for class(es) "
+            + ", ".join(f"{c} ({counts[c]})" for c in missing)
+            + f"; need {min_per_class} each"
+        )
+    test_groups = split_groups(sources, test_fraction, rng)
+    groups = sorted({s.group for s in sources})
+    audio, cls_ids, split, group_ids, augmented, used = [], [], [], [], [], []
+    for s in sources:
+        try:
+            raw = read_mono(s.path, sample_rate)
+        except AudioReadError:
+            continue
+        is_test = s.group in test_groups
+        variants = [0.0] if is_test else [0.0, *shifts]
+        for shift in variants:
+            x = pitch_shift(raw, shift) if shift else raw
+            y = normalize_peak(prepare_one_shot(x, frames))
+            if not np.any(y):
+                continue
+            audio.append(y)
+            cls_ids.append(list(classes).index(s.cls))
+            split.append(int(is_test))
+            group_ids.append(groups.index(s.group))
+            augmented.append(int(shift != 0.0))
+        used.append(s)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        out,
+        audio=np.stack(audio),
+        class_id=np.array(cls_ids, np.int32),
+        split=np.array(split, np.int8),
+        group=np.array(group_ids, np.int32),
+        augmented=np.array(augmented, np.int8),
+        classes=np.array(list(classes)),
+        sample_rate=np.array(sample_rate),
+    )
+    summary: dict[str, object] = {
+        "classes": list(classes),
+        "sample_rate": sample_rate,
+        "frames": frames,
+        "files": {c: sum(1 for s in used if s.cls == c) for c in classes},
+        "test_files": {c: sum(1 for s in used if s.cls == c and s.group in test_groups)
+                       for c in classes},
+        "examples": len(audio),
+        "pitch_shifts": list(shifts),
+        "licences": dict(Counter(s.licence for s in used)),
+        "sources": [
+            {"path": str(s.path), "class": s.cls, "group": s.group, "licence": s.licence,
+             "split": "test" if s.group in test_groups else "train"}
+            for s in used
+        ],
+    }
+    out.with_suffix(".json").write_text(json.dumps(summary, indent=1))
+    return summary
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A built dataset, loaded."""
+
+    audio: np.ndarray  # [n, frames] float32
+    class_id: np.ndarray  # [n] int32
+    split: np.ndarray  # [n] 0 train, 1 test
+    group: np.ndarray  # [n] instrument index
+    augmented: np.ndarray  # [n] 1 for pitch-shifted copies
+    classes: tuple[str, ...]  # class names, index = class_id
+    sample_rate: int  # Hz
+
+    @classmethod
+    def load(cls, path: Path) -> Dataset:
+        with np.load(path) as d:
+            return cls(
+                d["audio"], d["class_id"], d["split"], d["group"], d["augmented"],
+                tuple(str(c) for c in d["classes"]), int(d["sample_rate"]),
+            )
+
+    def subset(self, mask: np.ndarray) -> Dataset:
+        return Dataset(self.audio[mask], self.class_id[mask], self.split[mask],
+                       self.group[mask], self.augmented[mask], self.classes, self.sample_rate)
+
+    @property
+    def train(self) -> Dataset:
+        return self.subset(self.split == 0)
+
+    @property
+    def test(self) -> Dataset:
+        return self.subset(self.split == 1)

@@ -1,0 +1,247 @@
+"""Adversarial training of the mapping and synthesis networks against the discriminator.
+
+Non-saturating logistic loss with R1 on the discriminator's log-mel input, differentiable gain
+augmentation of real and fake alike, style mixing, an exponential moving average of the
+generator, class-balanced batches, and randomness drawn fresh every step from an explicit
+`tf.random.Generator` (never frozen at trace time). A `tf.distribute` strategy spreads each
+step over every GPU of the machine when there are several.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from oscserver.model.config import ModelConfig
+from oscserver.model.discriminator import build_discriminator, build_features
+from oscserver.model.generator import Generator
+from oscserver.training.dataset import Dataset
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of a GAN run."""
+
+    steps: int = 20000  # total discriminator/generator steps (a resumed run continues to it)
+    batch: int = 32  # global batch size
+    lr_g: float = 2e-4  # generator learning rate
+    lr_d: float = 2e-4  # discriminator learning rate
+    beta1: float = 0.0  # Adam beta 1
+    beta2: float = 0.99  # Adam beta 2
+    r1_gamma: float = 10.0  # weight of the R1 gradient penalty
+    style_mix: float = 0.5  # probability of mixing two styles in a generated sound
+    ema_beta: float = 0.999  # decay of the generator's moving average
+    gain_db: float = 6.0  # random gain augmentation, +- dB, real and fake alike
+    sample_every: int = 1000  # steps between sample WAVs and spectrograms
+    checkpoint_every: int = 500  # steps between checkpoints
+    seed: int = 0  # seed of every random draw of the run
+
+
+def make_strategy() -> tf.distribute.Strategy:
+    """MirroredStrategy over all GPUs when there are several, else the default strategy."""
+    gpus = tf.config.list_logical_devices("GPU")
+    return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
+
+
+class GanTrainer:
+    """Owns the networks, optimisers and random state of one run, and its checkpoints."""
+
+    def __init__(self, config: ModelConfig, train: TrainConfig, strategy: tf.distribute.Strategy):
+        self.config = config
+        self.train_config = train
+        self.strategy = strategy
+        with strategy.scope():
+            self.gen = Generator.build(config)
+            self.ema = Generator.build(config)
+            self.disc = build_discriminator(config)
+            self.features = build_features(config)
+            self.opt_g = keras.optimizers.Adam(train.lr_g, train.beta1, train.beta2)
+            self.opt_d = keras.optimizers.Adam(train.lr_d, train.beta1, train.beta2)
+            self.rng = tf.random.Generator.from_seed(train.seed)
+            self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self.g_vars = self.gen.mapping.trainable_weights + self.gen.synthesis.trainable_weights
+        self.ema_vars = self.ema.mapping.weights + self.ema.synthesis.weights
+        for src, dst in zip(self.gen.mapping.weights + self.gen.synthesis.weights, self.ema_vars):
+            dst.assign(src)
+        with strategy.scope():
+            self.opt_g.build(self.g_vars)
+            self.opt_d.build(self.disc.trainable_weights)
+
+    # ---- one step -------------------------------------------------------------------------
+
+    def _fake(self, labels: tf.Tensor, batch: int) -> tf.Tensor:
+        c = self.config
+        z = self.rng.normal([batch, c.z_dim])
+        z2 = self.rng.normal([batch, c.z_dim])
+        w1 = self.gen.mapping([z, labels], training=True)
+        w2 = self.gen.mapping([z2, labels], training=True)
+        cut = self.rng.uniform([batch, 1], 1, c.num_ws, dtype=tf.int32)
+        mix = self.rng.uniform([batch, 1]) < self.train_config.style_mix
+        cut = tf.where(mix, cut, c.num_ws)
+        take_first = tf.range(c.num_ws)[None, :] < cut  # [B, num_ws]
+        ws = tf.where(take_first[..., None], w1[:, None], w2[:, None])
+        layer_noise = self.rng.normal([batch, c.control_frames, c.num_noise])
+        synth_noise = self.rng.normal([batch, c.control_frames + 1, c.noise_bins, 2])
+        return self.gen.synthesis([ws, layer_noise, synth_noise], training=True)
+
+    def _augment(self, audio: tf.Tensor) -> tf.Tensor:
+        db = self.rng.uniform([tf.shape(audio)[0], 1], -self.train_config.gain_db,
+                              self.train_config.gain_db)
+        return audio * tf.pow(10.0, db / 20.0)
+
+    def _replica_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
+        t = self.train_config
+        batch = tf.shape(real)[0]
+        global_batch = t.batch
+
+        def avg(x: tf.Tensor) -> tf.Tensor:
+            return tf.nn.compute_average_loss(x, global_batch_size=global_batch)
+
+        # Discriminator: fake low, real high, R1 on real.
+        fake = tf.stop_gradient(self._fake(labels, batch))
+        real_mel = self.features(self._augment(real))
+        fake_mel = self.features(self._augment(fake))
+        with tf.GradientTape() as tape:
+            with tf.GradientTape() as r1_tape:
+                r1_tape.watch(real_mel)
+                real_logits = self.disc([real_mel, labels], training=True)
+                real_sum = tf.reduce_sum(real_logits)
+            r1_grad = r1_tape.gradient(real_sum, real_mel)
+            r1 = tf.reduce_sum(tf.square(r1_grad), axis=[1, 2])
+            fake_logits = self.disc([fake_mel, labels], training=True)
+            d_loss = avg(tf.nn.softplus(fake_logits) + tf.nn.softplus(-real_logits)
+                         + 0.5 * t.r1_gamma * r1)
+        grads = tape.gradient(d_loss, self.disc.trainable_weights)
+        self.opt_d.apply_gradients(zip(grads, self.disc.trainable_weights))
+
+        # Generator: make the discriminator call fakes real.
+        with tf.GradientTape() as tape:
+            fake = self._fake(labels, batch)
+            logits = self.disc([self.features(self._augment(fake)), labels], training=True)
+            g_loss = avg(tf.nn.softplus(-logits))
+        grads = tape.gradient(g_loss, self.g_vars)
+        self.opt_g.apply_gradients(zip(grads, self.g_vars))
+        return {"d": d_loss, "g": g_loss, "r1": avg(r1),
+                "d_real": avg(real_logits), "d_fake": avg(fake_logits)}
+
+    @tf.function
+    def train_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
+        """One discriminator and one generator update on a global batch; updates the EMA."""
+        out = self.strategy.run(self._replica_step, args=(real, labels))
+        out = {k: self.strategy.reduce("SUM", v, axis=None) for k, v in out.items()}
+        beta = self.train_config.ema_beta
+        for src, dst in zip(self.gen.mapping.weights + self.gen.synthesis.weights,
+                            self.ema_vars):
+            dst.assign(beta * dst + (1.0 - beta) * src)
+        self.step.assign_add(1)
+        return out
+
+    # ---- checkpoints ------------------------------------------------------------------------
+
+    def _models(self) -> dict[str, keras.Model]:
+        return {
+            "mapping": self.gen.mapping, "synthesis": self.gen.synthesis,
+            "ema_mapping": self.ema.mapping, "ema_synthesis": self.ema.synthesis,
+            "discriminator": self.disc,
+        }
+
+    def save_checkpoint(self, folder: Path, with_optimizer: bool = True) -> None:
+        """Writes weights, optimiser and random state to `folder` (replacing what is there)."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        for name, model in self._models().items():
+            model.save_weights(tmp / f"{name}.weights.h5")
+        state = {"step": int(self.step.numpy()), "rng_state": self.rng.state.numpy().tolist(),
+                 "model": self.config.to_json(), "train": asdict(self.train_config)}
+        if with_optimizer:
+            np.savez(tmp / "optimizers.npz",
+                     **{f"g{i}": v.numpy() for i, v in enumerate(self.opt_g.variables)},
+                     **{f"d{i}": v.numpy() for i, v in enumerate(self.opt_d.variables)})
+        (tmp / "state.json").write_text(json.dumps(state))
+        if folder.exists():
+            old = folder.with_name(folder.name + ".old")
+            folder.rename(old)
+            tmp.rename(folder)
+            for f in old.iterdir():
+                f.unlink()
+            old.rmdir()
+        else:
+            tmp.rename(folder)
+
+    def load_checkpoint(self, folder: Path) -> None:
+        """Restores what save_checkpoint wrote; optimiser state only if it was saved."""
+        for name, model in self._models().items():
+            model.load_weights(folder / f"{name}.weights.h5")
+        state = json.loads((folder / "state.json").read_text())
+        self.step.assign(state["step"])
+        self.rng.reset_from_seed(self.train_config.seed + state["step"])
+        opt = folder / "optimizers.npz"
+        if opt.exists():
+            with np.load(opt) as d:
+                for i, v in enumerate(self.opt_g.variables):
+                    v.assign(d[f"g{i}"])
+                for i, v in enumerate(self.opt_d.variables):
+                    v.assign(d[f"d{i}"])
+
+
+class BalancedSampler:
+    """Draws batches with classes in equal shares, from an explicit numpy generator."""
+
+    def __init__(self, data: Dataset, rng: np.random.Generator) -> None:
+        self.data = data
+        self.rng = rng
+        self.by_class = [np.flatnonzero(data.class_id == c) for c in range(len(data.classes))]
+        empty = [data.classes[c] for c, idx in enumerate(self.by_class) if idx.size == 0]
+        if empty:
+            raise ValueError(f"no training sounds for class(es): {', '.join(empty)}")
+
+    def batch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        labels = self.rng.integers(0, len(self.by_class), size)
+        idx = np.array([self.rng.choice(self.by_class[c]) for c in labels])
+        return self.data.audio[idx], labels.astype(np.int32)
+
+
+def train_gan(
+    trainer: GanTrainer,
+    data: Dataset,
+    run_dir: Path,
+    *,
+    on_sample: Callable[[GanTrainer, int], None] | None = None,
+    verbose: bool = True,
+) -> list[dict[str, float]]:
+    """Trains until trainer.train_config.steps, checkpointing to run_dir/checkpoint.
+
+    Returns:
+        The loss history of this call, one row per step: step, seconds, d, g, r1, ...
+    """
+    t = trainer.train_config
+    sampler = BalancedSampler(data.train, np.random.default_rng(t.seed + int(trainer.step)))
+    start = int(trainer.step.numpy())
+    bar = keras.utils.Progbar(t.steps, stateful_metrics=["d", "g", "r1", "d_real", "d_fake"],
+                              verbose=1 if verbose else 0, unit_name="step")
+    history: list[dict[str, float]] = []
+    log = (run_dir / "losses.jsonl").open("a")
+    t0 = time.time()
+    for step in range(start, t.steps):
+        real, labels = sampler.batch(t.batch)
+        out = {k: float(v) for k, v in trainer.train_step(real, labels).items()}
+        row = {"step": step + 1, "seconds": round(time.time() - t0, 2), **out}
+        history.append(row)
+        log.write(json.dumps(row) + "\n")
+        bar.update(step + 1, list(out.items()))
+        if not all(np.isfinite(v) for v in out.values()):
+            raise FloatingPointError(f"non-finite loss at step {step + 1}: {out}")
+        if (step + 1) % t.checkpoint_every == 0 or step + 1 == t.steps:
+            log.flush()
+            trainer.save_checkpoint(run_dir / "checkpoint")
+        if on_sample is not None and ((step + 1) % t.sample_every == 0 or step + 1 == t.steps):
+            on_sample(trainer, step + 1)
+    log.close()
+    return history

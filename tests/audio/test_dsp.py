@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+import soundfile as sf
+from scipy.signal import resample_poly
+
+from oscserver.audio import dsp
+from oscserver.audio.io import AudioReadError, read_mono, resample, write_wav_atomic
+
+
+def test_onset_alignment_and_length():
+    x = np.zeros(5000, np.float32)
+    x[1200:1300] = 0.5
+    y = dsp.prepare_one_shot(x, 4096, pre_roll=32)
+    assert y.shape == (4096,) and y.dtype == np.float32
+    assert dsp.onset_index(y) == 32
+
+
+def test_fit_length_fades_a_cut_sound():
+    y = dsp.fit_length(np.ones(10000, np.float32), 1000)
+    assert y.shape == (1000,) and y[-1] == 0.0 and y[0] == 1.0
+
+
+def test_resample_matches_scipy_reference():
+    x = np.random.default_rng(0).standard_normal(4800).astype(np.float32)
+    np.testing.assert_allclose(resample(x, 48000, 44100), resample_poly(x, 147, 160), atol=1e-5)
+
+
+def test_mel_filterbank_peaks_at_one_and_covers_spectrum():
+    fb = dsp.mel_filterbank(44100, 2048, 64)
+    assert fb.shape == (1025, 64)
+    assert np.all(fb.max(axis=0) > 0)  # no empty filter
+    assert np.all(fb[:, 16:].max(axis=0) > 0.85)  # wide filters come near their peak of 1
+    # each filter's centre sits at the mel-spaced frequency (reference: HTK formula)
+    centres = dsp.mel_to_hz(np.linspace(dsp.hz_to_mel(20), dsp.hz_to_mel(22050), 66)[1:-1])
+    peaks = np.argmax(fb, axis=0) * 44100 / 2048
+    np.testing.assert_allclose(peaks[16:], centres[16:], atol=44100 / 2048)
+
+
+def test_spectral_distance_zero_for_identical_and_grows_with_difference():
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal(8192)
+    assert dsp.multires_spectral_distance(a, a) == pytest.approx(0.0)
+    near = dsp.multires_spectral_distance(a + 0.01 * rng.standard_normal(8192), a)
+    far = dsp.multires_spectral_distance(rng.standard_normal(8192) * 0.1, a)
+    assert 0 < near < far
+
+
+def test_read_any_rate_and_channels(tmp_path):
+    t = np.arange(48000) / 48000
+    stereo = np.stack([np.sin(2 * np.pi * 440 * t), np.zeros_like(t)], axis=1) * 0.5
+    sf.write(tmp_path / "s.flac", stereo, 48000)
+    mono = read_mono(tmp_path / "s.flac", 44100)
+    assert mono.shape == (44100,)
+    assert np.max(np.abs(mono)) == pytest.approx(0.25, abs=0.01)
+
+
+@pytest.mark.parametrize("content", [b"", b"not audio at all"])
+def test_read_rejects_non_audio(tmp_path, content):
+    p = tmp_path / "x.wav"
+    p.write_bytes(content)
+    with pytest.raises(AudioReadError, match="not a readable audio file"):
+        read_mono(p, 44100)
+
+
+def test_read_missing_file(tmp_path):
+    with pytest.raises(AudioReadError, match="no such file"):
+        read_mono(tmp_path / "nope.wav", 44100)
+
+
+@pytest.mark.parametrize("fmt,subtype", [("float32", "FLOAT"), ("int16", "PCM_16"),
+                                         ("int24", "PCM_24")])
+def test_atomic_write_formats(tmp_path, fmt, subtype):
+    x = np.linspace(-0.5, 0.5, 1000, dtype=np.float32)
+    p = write_wav_atomic(tmp_path / "a.wav", x, 48000, fmt)
+    info = sf.info(p)
+    assert (info.samplerate, info.frames, info.subtype) == (48000, 1000, subtype)
+    assert [f.name for f in tmp_path.iterdir()] == ["a.wav"]
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    with pytest.raises(ValueError):
+        write_wav_atomic(tmp_path / "a.wav", np.zeros(10), 44100, "mp3")
+    with pytest.raises(Exception):
+        write_wav_atomic(tmp_path / "a.wav", np.zeros((10, 2, 2)), 44100)
+    assert list(tmp_path.iterdir()) == []

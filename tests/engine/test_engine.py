@@ -1,0 +1,119 @@
+"""The inference object over a real (tiny) artifact."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from oscserver.audio.dsp import multires_spectral_distance
+from oscserver.audio.io import AudioReadError
+
+
+def test_seed_sound_shape_dtype_and_latent(engine):
+    r = engine.generate(7, engine.classes[1], psi=0.8)
+    assert r.audio.shape == (engine.frames,) and r.audio.dtype == np.float32
+    assert r.latent.shape == (engine.w_dim,)
+    assert np.all(np.isfinite(r.audio)) and np.max(np.abs(r.audio)) > 0
+
+
+def test_seed_deterministic_across_processes(engine, tiny_model):
+    code = (
+        "import sys, hashlib; from oscserver.engine import DrumEngine;"
+        "e = DrumEngine.load(sys.argv[1], warmup=False);"
+        "print(hashlib.sha256(e.generate(42, 'snare', 0.7).audio.tobytes()).hexdigest())"
+    )
+    digests = {
+        subprocess.run([sys.executable, "-c", code, str(tiny_model)], check=True,
+                       capture_output=True, text=True).stdout.strip()
+        for _ in range(2)
+    }
+    import hashlib
+
+    assert digests == {hashlib.sha256(engine.generate(42, "snare", 0.7).audio.tobytes()).hexdigest()}
+
+
+def test_different_seeds_differ(engine):
+    a, b = engine.generate(1, "kick").audio, engine.generate(2, "kick").audio
+    assert not np.allclose(a, b)
+
+
+def test_truncation_zero_gives_class_mean(engine):
+    r = engine.generate(5, "hat", psi=0.0)
+    np.testing.assert_allclose(r.latent, engine.class_mean("hat"), atol=1e-6)
+
+
+def test_pca_round_trip_through_engine(engine):
+    base = engine.generate(3, "kick").latent
+    coords = [1.0, -2.0, 0.5]
+    r = engine.from_coordinates("kick", coords, base)
+    back = engine.to_coordinates("kick", r.latent, base)
+    np.testing.assert_allclose(back[:3], coords, atol=1e-4)
+    np.testing.assert_allclose(back[3:], 0.0, atol=1e-4)
+
+
+def test_path_endpoints_equal_their_anchors(engine):
+    a, b = engine.generate(1, "kick"), engine.generate(2, "snare")
+    for mode in ("lin", "slerp"):
+        p = engine.path([a.latent, b.latent], 30, mode)
+        assert p.audio.shape == (30, engine.frames)
+        np.testing.assert_allclose(p.audio[0], a.audio, atol=1e-4)
+        np.testing.assert_allclose(p.audio[-1], b.audio, atol=1e-4)
+
+
+def test_path_through_several_anchors(engine):
+    anchors = [engine.generate(s, "kick").latent for s in (1, 2, 3)]
+    p = engine.path(anchors, 5)
+    np.testing.assert_allclose(p.latent[2], anchors[1], atol=1e-5)
+
+
+def test_morph_endpoints(engine):
+    a, b = engine.generate(1, "kick").latent, engine.generate(2, "kick").latent
+    np.testing.assert_allclose(engine.morph(a, b, 1.0).latent, b, atol=1e-6)
+
+
+def test_inversion_of_generated_sound_beats_random_latent(engine):
+    target = engine.generate(11, "snare")
+    random = engine.generate(12345, "snare")
+    inv = engine.invert(target.audio, engine.sample_rate, refine_steps=60)
+    d_inv = multires_spectral_distance(inv.audio, target.audio)
+    d_rand = multires_spectral_distance(random.audio, target.audio)
+    assert d_inv < d_rand
+
+
+def test_invert_file_any_rate_and_channels(engine, tmp_path):
+    audio = engine.generate(4, "hat").audio
+    stereo = np.stack([audio, audio], axis=1)
+    sf.write(tmp_path / "in.flac", stereo, 22050)
+    r = engine.invert_file(tmp_path / "in.flac")
+    assert r.audio.shape == (engine.frames,) and r.latent.shape == (engine.w_dim,)
+
+
+def test_invert_rejects_non_audio(engine, tmp_path):
+    (tmp_path / "x.wav").write_text("hello")
+    with pytest.raises(AudioReadError):
+        engine.invert_file(tmp_path / "x.wav")
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda e: e.generate(1, "cowbell"), "unknown class"),
+    (lambda e: e.generate(1, "kick", psi=3.0), "psi"),
+    (lambda e: e.generate(-1, "kick"), "seed"),
+    (lambda e: e.from_coordinates("kick", [float("nan")]), "finite"),
+    (lambda e: e.morph(e.class_mean("kick"), e.class_mean("hat"), 1.5), "between 0 and 1"),
+    (lambda e: e.path([e.class_mean("kick")], 4), "two anchors"),
+    (lambda e: e.render(np.zeros(3, np.float32)), "latent must be"),
+    (lambda e: e.invert(np.zeros(100, np.float32), 44100, refine_steps=10_000), "refine_steps"),
+])
+def test_bad_input_raises_clear_error(engine, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(engine)
+
+
+def test_info_facts(engine, tiny_model):
+    manifest = json.loads((tiny_model / "manifest.json").read_text())
+    assert engine.format_version == manifest["format_version"]
+    assert engine.device in ("cpu", "gpu")
+    assert engine.pca_axes == 8 and engine.classes == ("kick", "snare", "hat")
