@@ -122,5 +122,137 @@ def protocol() -> None:
     click.echo(render_markdown(), nl=False)
 
 
+# ---- training: dataset -> train -> fit-pca -> train-encoder -> export -------------------------
+
+
+@main.command()
+@click.argument("roots", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("data/drums.npz"), help="Dataset file (.npz, with a .json summary).")
+@click.option("--classes", default="kick,snare,hat,tom,cymbal",
+              help="Comma-separated classes, matched in kit instrument, folder and file names.")
+@click.option("--test-fraction", type=click.FloatRange(0.0, 0.5), default=0.15,
+              help="Share of each class's instruments held out for testing.")
+@click.option("--shifts", default="-2,-1,1,2",
+              help="Pitch shifts in semitones added to the training split ('' for none).")
+@click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the split.")
+def dataset(roots: tuple[Path, ...], out: Path, classes: str, test_fraction: float,
+            shifts: str, seed: int) -> None:
+    """Build a training set from folders of one-shots and Hydrogen drum kits.
+
+    \b
+    Example:
+      drumsynth dataset /usr/share/hydrogen/data/drumkits -o data/hydrogen.npz
+    """
+    from oscserver.model.config import ModelConfig
+    from oscserver.training.dataset import build_dataset
+
+    names = tuple(c.strip() for c in classes.split(",") if c.strip())
+    try:
+        steps = [float(s) for s in shifts.split(",") if s.strip()]
+    except ValueError:
+        raise click.BadParameter(f"not a list of numbers: {shifts!r}", param_hint="--shifts") from None
+    config = ModelConfig(classes=names)
+    try:
+        summary = build_dataset(list(roots), out, classes=names, sample_rate=config.sample_rate,
+                                frames=config.frames, test_fraction=test_fraction, shifts=steps,
+                                seed=seed)
+    except (ValueError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{out}: {summary['examples']} sounds; files per class {summary['files']}; "
+               f"test files {summary['test_files']}")
+
+
+@main.command()
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="Dataset built by `drumsynth dataset`.")
+@click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("runs/main"), help="Run folder: checkpoints, samples, losses. "
+              "An existing run resumes.")
+@click.option("--steps", type=click.IntRange(1), default=20000, help="Train until this step.")
+@click.option("--batch", type=click.IntRange(1), default=16, help="Global batch size.")
+@click.option("--lr", type=click.FloatRange(0, 1, min_open=True), default=2e-4,
+              help="Learning rate of generator and discriminator.")
+@click.option("--r1", type=click.FloatRange(0), default=10.0, help="R1 penalty weight.")
+@click.option("--sample-every", type=click.IntRange(1), default=1000,
+              help="Steps between sample WAVs and spectrograms.")
+@click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the run's randomness.")
+def train(data: Path, run_dir: Path, steps: int, batch: int, lr: float, r1: float,
+          sample_every: int, seed: int) -> None:
+    """Train the GAN (mapping, synthesis, discriminator); all GPUs when there are several.
+
+    \b
+    Example:
+      drumsynth train --data data/hydrogen.npz --run runs/main --steps 20000
+    """
+    from oscserver.training.gan import TrainConfig
+    from oscserver.training.recipe import train_run
+
+    config = TrainConfig(steps=steps, batch=batch, lr_g=lr, lr_d=lr, r1_gamma=r1,
+                         sample_every=sample_every, seed=seed)
+    try:
+        train_run(data, run_dir, config)
+    except (ValueError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+
+
+@main.command("fit-pca")
+@click.option("--run", "run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("runs/main"), help="Run folder with a checkpoint.")
+@click.option("--axes", type=click.IntRange(1, 64), default=8, help="Principal axes per class.")
+@click.option("--samples", type=click.IntRange(100), default=10_000,
+              help="Sampled w per class the PCA is fitted on.")
+@click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the sampled w.")
+def fit_pca_cmd(run_dir: Path, axes: int, samples: int, seed: int) -> None:
+    """Fit the per-class PCA of W of a run's generator (run/pca.npz)."""
+    from oscserver.training.recipe import fit_pca_run
+
+    try:
+        click.echo(str(fit_pca_run(run_dir, axes=axes, samples=samples, seed=seed)))
+    except (ValueError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+
+
+@main.command("train-encoder")
+@click.option("--run", "run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("runs/main"), help="Run folder with a checkpoint and pca.npz.")
+@click.option("--steps", type=click.IntRange(1), default=3000,
+              help="Steps on generated (w, audio) pairs.")
+@click.option("--batch", type=click.IntRange(1), default=16, help="Pairs per step.")
+@click.option("--real-data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Dataset to fine-tune on real sounds afterwards.")
+@click.option("--real-steps", type=click.IntRange(0), default=0,
+              help="Fine-tuning steps on --real-data (spectral loss only).")
+@click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the pairs.")
+def train_encoder_cmd(run_dir: Path, steps: int, batch: int, real_data: Path | None,
+                      real_steps: int, seed: int) -> None:
+    """Train the encoder (audio -> w) with a latent and a multi-resolution spectral loss."""
+    from oscserver.training.encoder import EncoderTrainConfig
+    from oscserver.training.recipe import train_encoder_run
+
+    try:
+        out = train_encoder_run(run_dir, EncoderTrainConfig(steps=steps, batch=batch, seed=seed),
+                                real_data, real_steps)
+    except (ValueError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(str(out))
+
+
+@main.command()
+@click.option("--run", "run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("runs/main"), help="Run folder with checkpoint, pca.npz, encoder.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Model folder to write, e.g. models/drums-v1.")
+def export(run_dir: Path, out: Path) -> None:
+    """Write a run's model artifact (weights, config, PCA, checksums)."""
+    from oscserver.training.recipe import export_run
+
+    try:
+        click.echo(str(export_run(run_dir, out)))
+    except (ValueError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+
+
 if __name__ == "__main__":  # `python -m oscserver.cli serve`; keep this block last
     main()

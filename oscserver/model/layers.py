@@ -93,12 +93,18 @@ class ModulatedConv1D(keras.layers.Layer):
     """
 
     def __init__(
-        self, filters: int, kernel: int, demodulate: bool = True, **kwargs: Any
+        self,
+        filters: int,
+        kernel: int,
+        demodulate: bool = True,
+        bias_init: float = 0.0,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.filters = filters  # output channels
         self.kernel = kernel  # convolution width in frames
         self.demodulate = demodulate  # normalise output variance per sample
+        self.bias_init = bias_init  # initial output bias
 
     def build(self, input_shape: Any) -> None:
         x_shape, w_shape = input_shape
@@ -114,7 +120,11 @@ class ModulatedConv1D(keras.layers.Layer):
             shape=(self.kernel, in_ch, self.filters),
             initializer=keras.initializers.RandomNormal(stddev=1.0 / math.sqrt(self.kernel * in_ch)),
         )
-        self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
+        self.bias = self.add_weight(
+            name="bias",
+            shape=(self.filters,),
+            initializer=keras.initializers.Constant(self.bias_init),
+        )
 
     def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
         x, w = inputs
@@ -131,6 +141,7 @@ class ModulatedConv1D(keras.layers.Layer):
             "filters": self.filters,
             "kernel": self.kernel,
             "demodulate": self.demodulate,
+            "bias_init": self.bias_init,
         }
 
 

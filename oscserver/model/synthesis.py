@@ -51,7 +51,11 @@ def build_synthesis(config: ModelConfig) -> keras.Model:
             style += 1
     w = StyleIndex(style, name=f"style{style}")(ws)
     controls = ModulatedConv1D(
-        2 * config.partials + config.noise_bands, 1, demodulate=False, name="to_controls"
+        2 * config.partials + config.noise_bands,
+        1,
+        demodulate=False,
+        bias_init=-3.0,  # start near silence: the sound grows where the data asks for it
+        name="to_controls",
     )([x, w])
     audio = DrumSynth(
         config.sample_rate,

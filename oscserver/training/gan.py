@@ -39,6 +39,7 @@ class TrainConfig:
     style_mix: float = 0.5  # probability of mixing two styles in a generated sound
     ema_beta: float = 0.999  # decay of the generator's moving average
     gain_db: float = 6.0  # random gain augmentation, +- dB, real and fake alike
+    floor_db: float = -70.0  # white noise floor added to real and fake alike (hides silence)
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
     seed: int = 0  # seed of every random draw of the run
@@ -94,7 +95,8 @@ class GanTrainer:
     def _augment(self, audio: tf.Tensor) -> tf.Tensor:
         db = self.rng.uniform([tf.shape(audio)[0], 1], -self.train_config.gain_db,
                               self.train_config.gain_db)
-        return audio * tf.pow(10.0, db / 20.0)
+        floor = 10.0 ** (self.train_config.floor_db / 20.0)
+        return audio * tf.pow(10.0, db / 20.0) + floor * self.rng.normal(tf.shape(audio))
 
     def _replica_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
         t = self.train_config

@@ -8,10 +8,18 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from oscserver.model.artifact import ClassPCA, save_artifact
 from oscserver.model.config import ModelConfig
-from oscserver.model.generator import seed_to_z
+from oscserver.model.encoder import build_encoder
+from oscserver.model.generator import Generator, seed_to_z
 from oscserver.training.dataset import Dataset
+from oscserver.training.encoder import (
+    EncoderTrainConfig,
+    finetune_encoder_real,
+    train_encoder,
+)
 from oscserver.training.gan import GanTrainer, TrainConfig, make_strategy, train_gan
+from oscserver.training.pca import fit_pca
 from oscserver.training.samples import spectrogram_grid, write_examples
 
 
@@ -62,3 +70,83 @@ def train_run(
     tf.get_logger().setLevel("ERROR")
     train_gan(trainer, data, run_dir, on_sample=sample_callback(run_dir))
     return trainer
+
+
+class RunError(ValueError):
+    """A run folder lacks what a step needs (e.g. no checkpoint yet)."""
+
+
+def load_run_generator(run_dir: Path) -> tuple[ModelConfig, Generator, dict]:
+    """The moving-average generator of a run's latest checkpoint, and the checkpoint state."""
+    ckpt = run_dir / "checkpoint"
+    if not (ckpt / "state.json").exists():
+        raise RunError(f"no checkpoint in {run_dir}: run `drumsynth train` first")
+    state = json.loads((ckpt / "state.json").read_text())
+    config = ModelConfig.from_json(state["model"])
+    gen = Generator.build(config)
+    gen.mapping.load_weights(ckpt / "ema_mapping.weights.h5")
+    gen.synthesis.load_weights(ckpt / "ema_synthesis.weights.h5")
+    return config, gen, state
+
+
+def save_pca(pca: dict[str, ClassPCA], path: Path) -> None:
+    arrays = {}
+    for cls, p in pca.items():
+        arrays.update({f"{cls}/mean": p.mean, f"{cls}/components": p.components,
+                       f"{cls}/std": p.std, f"{cls}/explained": p.explained})
+    np.savez(path, **arrays)
+
+
+def load_pca(path: Path, classes: tuple[str, ...]) -> dict[str, ClassPCA]:
+    if not path.exists():
+        raise RunError(f"no {path.name} in {path.parent}: run `drumsynth fit-pca` first")
+    with np.load(path) as d:
+        return {c: ClassPCA(d[f"{c}/mean"], d[f"{c}/components"], d[f"{c}/std"],
+                            d[f"{c}/explained"]) for c in classes}
+
+
+def fit_pca_run(run_dir: Path, axes: int = 8, samples: int = 10_000, seed: int = 0) -> Path:
+    """Fits the per-class PCA of a run's generator into run_dir/pca.npz."""
+    config, gen, _ = load_run_generator(run_dir)
+    out = run_dir / "pca.npz"
+    save_pca(fit_pca(gen, axes=axes, samples=samples, seed=seed), out)
+    return out
+
+
+def train_encoder_run(
+    run_dir: Path,
+    train: EncoderTrainConfig,
+    real_data: Path | None = None,
+    real_steps: int = 0,
+) -> Path:
+    """Trains the encoder of a run (resuming from run_dir/encoder.weights.h5 if present)."""
+    config, gen, _ = load_run_generator(run_dir)
+    pca = load_pca(run_dir / "pca.npz", config.classes)
+    encoder = build_encoder(config)
+    out = run_dir / "encoder.weights.h5"
+    if out.exists():
+        encoder.load_weights(out)
+    means = np.stack([pca[c].mean for c in config.classes])
+    history = train_encoder(encoder, gen, means, train)
+    if real_data is not None and real_steps > 0:
+        data = Dataset.load(real_data).train
+        history += finetune_encoder_real(encoder, gen, data.audio[data.augmented == 0],
+                                         real_steps, batch=train.batch, seed=train.seed)
+    encoder.save_weights(out)
+    with (run_dir / "encoder_losses.jsonl").open("a") as f:
+        for row in history:
+            f.write(json.dumps(row) + "\n")
+    return out
+
+
+def export_run(run_dir: Path, out: Path, extra: dict | None = None) -> Path:
+    """Writes the model artifact of a run: EMA generator, encoder, PCA."""
+    config, gen, state = load_run_generator(run_dir)
+    pca = load_pca(run_dir / "pca.npz", config.classes)
+    enc_path = run_dir / "encoder.weights.h5"
+    if not enc_path.exists():
+        raise RunError(f"no encoder in {run_dir}: run `drumsynth train-encoder` first")
+    encoder = build_encoder(config)
+    encoder.load_weights(enc_path)
+    info = {"gan_steps": state["step"], "train": state["train"], **(extra or {})}
+    return save_artifact(out, config, gen, encoder, pca, extra={"training": info})
