@@ -105,3 +105,12 @@ def tiny_config(classes: tuple[str, ...] = DEFAULT_CLASSES) -> ModelConfig:
         disc_channels=(8, 16, 16),
         enc_channels=(8, 16, 16),
     )
+
+
+def default_config(classes: tuple[str, ...] = DEFAULT_CLASSES) -> ModelConfig:
+    """The shipped architecture: 32768 samples at 44.1 kHz."""
+    return ModelConfig(classes=classes)
+
+
+#: Named architectures, for `drumsynth dataset/train --arch`.
+ARCHITECTURES = {"default": default_config, "tiny": tiny_config}

@@ -64,6 +64,11 @@ def train_run(
         config = ModelConfig(classes=data.classes, sample_rate=data.sample_rate)
     if tuple(config.classes) != tuple(data.classes):
         raise ValueError(f"dataset classes {data.classes} differ from the model's {config.classes}")
+    if data.audio.shape[1] != config.frames or data.sample_rate != config.sample_rate:
+        raise ValueError(
+            f"dataset sounds are {data.audio.shape[1]} samples at {data.sample_rate} Hz, the model "
+            f"wants {config.frames} at {config.sample_rate} Hz: rebuild it with the same --arch"
+        )
     trainer = GanTrainer(config, train, make_strategy())
     if ckpt.exists():
         trainer.load_checkpoint(ckpt)
