@@ -269,12 +269,15 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return float(np.mean(found)) if found else None
 
 
-def _check_compatible(engine: DrumEngine, data: Dataset) -> None:
-    if tuple(data.classes) != tuple(engine.classes):
+def _check_classes(data: Sequence[str], model: Sequence[str]) -> None:
+    if tuple(data) != tuple(model):
         raise EvaluationError(
-            f"dataset classes ({', '.join(data.classes)}) differ from the "
-            f"model's ({', '.join(engine.classes)})"
+            f"dataset classes ({', '.join(data)}) differ from the model's ({', '.join(model)})"
         )
+
+
+def _check_compatible(engine: DrumEngine, data: Dataset) -> None:
+    _check_classes(data.classes, engine.classes)
     if data.audio.ndim != 2 or data.audio.shape[1] != engine.frames:
         raise EvaluationError(
             f"dataset sounds are {data.audio.shape[1:]} samples, the model's are {engine.frames}"
@@ -701,6 +704,15 @@ def read_losses(path: Path) -> list[dict[str, float]]:
     return rows
 
 
+def _config_classes(model: Path) -> tuple[str, ...] | None:
+    """The classes in a model's config.json, read without building the model; None when it
+    cannot be read (the full load then names what is wrong)."""
+    try:
+        return tuple(json.loads((model / "config.json").read_text())["classes"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def run(
     *,
     model: Path,
@@ -722,6 +734,9 @@ def run(
         dataset = Dataset.load(data)
     except (OSError, KeyError, ValueError) as err:
         raise EvaluationError(f"cannot read dataset {data}: {err}") from None
+    model_classes = _config_classes(model)
+    if model_classes is not None:  # fail before the long load
+        _check_classes(dataset.classes, model_classes)
     if log:
         log(f"loading {model}")
     try:
