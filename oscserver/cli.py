@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import math
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+import numpy as np
 
 from oscserver import __version__
+from oscserver.model.config import ARCHITECTURES
+from oscserver.audio.io import WAV_SUBTYPES
 from oscserver.server.app import DEFAULT_QUEUE, WAV_FORMATS
+
+if TYPE_CHECKING:
+    from oscserver.engine import DrumEngine
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -137,15 +149,16 @@ def protocol() -> None:
 @click.option("--shifts", default="-2,-1,1,2",
               help="Pitch shifts in semitones added to the training split ('' for none).")
 @click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the split.")
+@click.option("--arch", type=click.Choice(list(ARCHITECTURES)), default="default",
+              help="Architecture whose length and rate the sounds are cut to.")
 def dataset(roots: tuple[Path, ...], out: Path, classes: str, test_fraction: float,
-            shifts: str, seed: int) -> None:
+            shifts: str, seed: int, arch: str) -> None:
     """Build a training set from folders of one-shots and Hydrogen drum kits.
 
     \b
     Example:
       drumsynth dataset /usr/share/hydrogen/data/drumkits -o data/hydrogen.npz
     """
-    from oscserver.model.config import ModelConfig
     from oscserver.training.dataset import build_dataset
 
     names = tuple(c.strip() for c in classes.split(",") if c.strip())
@@ -153,7 +166,7 @@ def dataset(roots: tuple[Path, ...], out: Path, classes: str, test_fraction: flo
         steps = [float(s) for s in shifts.split(",") if s.strip()]
     except ValueError:
         raise click.BadParameter(f"not a list of numbers: {shifts!r}", param_hint="--shifts") from None
-    config = ModelConfig(classes=names)
+    config = ARCHITECTURES[arch](names)
     try:
         summary = build_dataset(list(roots), out, classes=names, sample_rate=config.sample_rate,
                                 frames=config.frames, test_fraction=test_fraction, shifts=steps,
@@ -178,21 +191,25 @@ def dataset(roots: tuple[Path, ...], out: Path, classes: str, test_fraction: flo
 @click.option("--sample-every", type=click.IntRange(1), default=1000,
               help="Steps between sample WAVs and spectrograms.")
 @click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the run's randomness.")
+@click.option("--arch", type=click.Choice(list(ARCHITECTURES)), default="default",
+              help="Architecture of a new run (a resumed run keeps its own).")
 def train(data: Path, run_dir: Path, steps: int, batch: int, lr: float, r1: float,
-          sample_every: int, seed: int) -> None:
+          sample_every: int, seed: int, arch: str) -> None:
     """Train the GAN (mapping, synthesis, discriminator); all GPUs when there are several.
 
     \b
     Example:
       drumsynth train --data data/hydrogen.npz --run runs/main --steps 20000
     """
+    from oscserver.training.dataset import Dataset
     from oscserver.training.gan import TrainConfig
     from oscserver.training.recipe import train_run
 
     config = TrainConfig(steps=steps, batch=batch, lr_g=lr, lr_d=lr, r1_gamma=r1,
                          sample_every=sample_every, seed=seed)
     try:
-        train_run(data, run_dir, config)
+        classes = Dataset.load(data).classes
+        train_run(data, run_dir, config, ARCHITECTURES[arch](classes))
     except (ValueError, OSError) as err:
         raise click.ClickException(str(err)) from None
 
@@ -252,6 +269,432 @@ def export(run_dir: Path, out: Path) -> None:
         click.echo(str(export_run(run_dir, out)))
     except (ValueError, OSError) as err:
         raise click.ClickException(str(err)) from None
+
+
+# ---- render commands: generate, interpolate, invert, info -----------------------------------
+# Importing oscserver.engine loads TensorFlow, which `--help` and `protocol` never need, so these
+# mirror the engine's constants; tests/test_cli.py checks that they agree.
+INTERPOLATIONS = ("lin", "slerp")  # oscserver.engine.latent.INTERPOLATIONS
+MAX_PATH_STEPS = 1024  # oscserver.engine.MAX_PATH_STEPS
+MAX_REFINE_STEPS = 500  # oscserver.engine.MAX_REFINE_STEPS
+#: Seeds the render commands take; a random seed stays below 2**24 so Pd and Max can send it.
+MAX_CLI_SEED = 2**32 - 1
+RANDOM_SEEDS = 2**24
+
+_model_option = click.option(
+    "--model",
+    envvar="DRUMSYNTH_MODEL",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Model artifact folder.  [default: the shipped model]",
+)
+_format_option = click.option(
+    "--format",
+    "fmt",
+    envvar="DRUMSYNTH_FORMAT",
+    type=click.Choice(tuple(WAV_SUBTYPES)),
+    default="float32",
+    show_default=True,
+    help="WAV sample format.",
+)
+_sr_option = click.option(
+    "--sr",
+    envvar="DRUMSYNTH_SR",
+    type=click.IntRange(8000, 192000),
+    default=None,
+    help="Sample rate of the files, resampled.  [default: the model's, 44100]",
+)
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number")
+    return value
+
+
+_psi_option = click.option(
+    "--psi",
+    type=click.FloatRange(0.0, 2.0),
+    default=1.0,
+    show_default=True,
+    callback=_finite,
+    help="Truncation: 0 the class mean, 1 the seed's own sound, above 1 exaggerated.",
+)
+
+
+def _coordinates(
+    ctx: click.Context, param: click.Parameter, value: str | tuple[float, ...] | None
+) -> tuple[float, ...]:
+    """--pca "1.5,-0.5" or --pc 1.5 --pc -0.5 -> (1.5, -0.5); finite numbers only."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        try:
+            value = tuple(float(v) for v in value.split(","))
+        except ValueError:
+            msg = f"{value!r} is not numbers separated by commas, e.g. 1.5,-0.5"
+            raise click.BadParameter(msg) from None
+    if not all(math.isfinite(v) for v in value):
+        raise click.BadParameter("coordinates must be finite numbers (no nan or inf)")
+    return value
+
+
+def _anchors(
+    ctx: click.Context, param: click.Parameter, specs: tuple[str, ...]
+) -> tuple[tuple[str, int], ...]:
+    """("kick:42", "snare:7") -> (("kick", 42), ("snare", 7))."""
+    anchors = []
+    for spec in specs:
+        cls, _, seed = spec.rpartition(":")
+        if not cls or not seed.isdigit() or int(seed) > MAX_CLI_SEED:
+            raise click.BadParameter(f"{spec!r} is not CLASS:SEED, e.g. kick:42")
+        anchors.append((cls, int(seed)))
+    return tuple(anchors)
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """Bad input found by the engine or the file system: one `Error:` line, no traceback."""
+    try:
+        yield
+    except (ValueError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _quiet_tensorflow() -> None:
+    """Drops TensorFlow's C++ info lines; must run before anything imports oscserver.engine."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _load_engine(model: Path | None) -> DrumEngine:
+    """The engine over --model (or the shipped model), without warm-up: one-shot commands
+    trace only what they run. Raises ClickException in one line."""
+    _quiet_tensorflow()
+    from oscserver.engine import DrumEngine, default_model_path
+    from oscserver.model.artifact import ArtifactError
+
+    path = model if model is not None else default_model_path()
+    if not path.exists():
+        raise click.ClickException(f"no model at {path}: pass --model or set DRUMSYNTH_MODEL")
+    try:
+        return DrumEngine.load(path, warmup=False)
+    except (ArtifactError, OSError) as err:
+        raise click.ClickException(f"cannot load the model at {path}: {err}") from None
+
+
+def _class(engine: DrumEngine, cls: str | None, option: str = "--class") -> str:
+    """The model's first class for None; a one-line error naming the valid ones otherwise."""
+    if cls is None:
+        return engine.classes[0]
+    if cls not in engine.classes:
+        raise click.BadParameter(
+            f"unknown class {cls!r}; this model knows {', '.join(engine.classes)}",
+            param_hint=f"'{option}'",
+        )
+    return cls
+
+
+def _check_out(folder: Path) -> None:
+    from oscserver.engine.files import OutputError, check_writable
+
+    try:
+        check_writable(folder)
+    except OutputError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@main.command()
+@click.option(
+    "-s",
+    "--seed",
+    type=click.IntRange(0, MAX_CLI_SEED),
+    default=None,
+    help="Seed of the (first) sound.  [default: a random one, printed]",
+)
+@click.option(
+    "-c",
+    "--class",
+    "cls",
+    default=None,
+    help="Drum class, one of the model's (see `drumsynth info`).  [default: its first]",
+)
+@_psi_option
+@click.option(
+    "--pca",
+    "pca",
+    metavar="C1,C2,...",
+    default=None,
+    callback=_coordinates,
+    help="PCA coordinates in standard deviations around the seed's sound, one per axis.",
+)
+@click.option(
+    "--pc",
+    "pcs",
+    type=float,
+    multiple=True,
+    callback=_coordinates,
+    help="One PCA coordinate; repeat for the next axes (instead of --pca).",
+)
+@click.option(
+    "-n",
+    "--count",
+    type=click.IntRange(1, 1024),
+    default=1,
+    show_default=True,
+    help="Render this many consecutive seeds, from --seed on.",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    help="A .wav file, or a folder (made if missing) for <class>-<seed>.wav files.",
+)
+@_sr_option
+@_format_option
+@_model_option
+def generate(
+    seed: int | None, cls: str | None, psi: float, pca: tuple[float, ...],
+    pcs: tuple[float, ...], count: int, out: Path, sr: int | None, fmt: str, model: Path | None,
+) -> None:  # fmt: skip
+    """Render the sound of a seed, moved along the PCA axes, to WAV.
+
+    \b
+    Examples:
+      drumsynth generate --seed 42 --class kick -o kick.wav
+      drumsynth generate --class snare -n 8 -o snares/      # 8 seeds from a random one
+      drumsynth generate -s 42 -c hat --pca 1.5,-0.5 --psi 0.8 --sr 48000 --format int24
+    """
+    _quiet_tensorflow()
+    from oscserver.engine.files import output_paths, target_folder, write_renders
+
+    if pca and pcs:
+        raise click.UsageError("give the coordinates with --pca or with --pc, not both")
+    coords = pca or pcs
+    if seed is None:
+        seed = secrets.randbelow(RANDOM_SEEDS)
+    if seed + count - 1 > MAX_CLI_SEED:
+        raise click.BadParameter(f"seeds run past {MAX_CLI_SEED}", param_hint="'--count'")
+    _check_out(target_folder(out))
+    engine = _load_engine(model)
+    cls = _class(engine, cls)
+    if len(coords) > engine.pca_axes:
+        raise click.BadParameter(
+            f"{len(coords)} coordinates, but this model has {engine.pca_axes} PCA axes",
+            param_hint="'--pca' / '--pc'",
+        )
+    seeds = range(seed, seed + count)
+    suffix = (f"-psi{psi:g}" if psi != 1.0 else "") + (
+        "-pc" + "_".join(f"{c:g}" for c in coords) if coords else ""
+    )
+    paths = output_paths(out, [f"{cls}-{s}{suffix}" for s in seeds])
+    with _one_line_errors():
+        sounds = [
+            engine.from_coordinates(cls, coords, base=engine.seed_latent(s, cls, psi)).audio
+            if coords else engine.generate(s, cls, psi).audio
+            for s in seeds
+        ]  # fmt: skip
+        written = write_renders(
+            np.stack(sounds), paths, rate_in=engine.sample_rate,
+            rate_out=sr or engine.sample_rate, fmt=fmt,
+        )  # fmt: skip
+    for path, s in zip(written, seeds, strict=True):
+        click.echo(f"{path}  class {cls} seed {s}")
+
+
+@main.command()
+@click.option("-a", "--seed-a", type=click.IntRange(0, MAX_CLI_SEED), default=None,
+              help="Seed of the first sound.")  # fmt: skip
+@click.option("--class-a", default=None, help="Its class.  [default: the model's first]")
+@click.option("-b", "--seed-b", type=click.IntRange(0, MAX_CLI_SEED), default=None,
+              help="Seed of the last sound.")  # fmt: skip
+@click.option("--class-b", default=None, help="Its class.  [default: --class-a]")
+@click.option(
+    "--anchor",
+    "anchors",
+    metavar="CLASS:SEED",
+    multiple=True,
+    callback=_anchors,
+    help="A sound the path passes through; two or more, in order (instead of -a/-b).",
+)
+@click.option(
+    "--steps",
+    type=click.IntRange(2, MAX_PATH_STEPS),
+    default=8,
+    show_default=True,
+    help="Sounds on the path, the anchors' own included.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(INTERPOLATIONS),
+    default="lin",
+    show_default=True,
+    help="lin: straight lines in W; slerp: great circles (keeps the latent's norm).",
+)
+@_psi_option
+@click.option("--concat", is_flag=True, help="Write the steps one after another into one file.")
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), default=None,
+    help="Folder for step-NNN.wav files, or the .wav file with --concat."
+         "  [default: ./<A>_to_<B>/ or ./<A>_to_<B>.wav]",
+)  # fmt: skip
+@_sr_option
+@_format_option
+@_model_option
+def interpolate(
+    seed_a: int | None, class_a: str | None, seed_b: int | None, class_b: str | None,
+    anchors: tuple[tuple[str, int], ...], steps: int, mode: str, psi: float, concat: bool,
+    out: Path | None, sr: int | None, fmt: str, model: Path | None,
+) -> None:  # fmt: skip
+    """Render a path of sounds from seed A to seed B (or through several anchors).
+
+    \b
+    Examples:
+      drumsynth interpolate -a 1 --class-a kick -b 7 --class-b snare --steps 16 -o morph/
+      drumsynth interpolate --anchor kick:1 --anchor tom:5 --anchor kick:9 --steps 32 \\
+          --mode slerp --concat -o loop.wav
+    """
+    _quiet_tensorflow()
+    from oscserver.engine.files import output_paths, target_folder, write_renders
+
+    pair = (seed_a, class_a, seed_b, class_b)
+    if anchors and any(v is not None for v in pair):
+        raise click.UsageError("give --anchor or -a/-b with their classes, not both")
+    if not anchors and (seed_a is None or seed_b is None):
+        raise click.UsageError("give -a SEED and -b SEED, or --anchor CLASS:SEED two or more times")
+    if len(anchors) == 1:
+        raise click.BadParameter("a path needs two or more anchors", param_hint="'--anchor'")
+    if out is not None:
+        _check_out(target_folder(out))
+    engine = _load_engine(model)
+    if anchors:
+        specs = [(_class(engine, c, "--anchor"), s) for c, s in anchors]
+    else:
+        first = _class(engine, class_a, "--class-a")
+        last = _class(engine, class_b, "--class-b") if class_b else first
+        assert seed_a is not None and seed_b is not None
+        specs = [(first, seed_a), (last, seed_b)]
+    label = "_to_".join(f"{c}-{s}" for c, s in specs)
+    if out is None:
+        out = Path(".") if concat else Path(label)
+        _check_out(target_folder(out))
+    width = len(str(steps - 1))
+    names = [label] if concat else [f"step-{i:0{width}d}" for i in range(steps)]
+    with _one_line_errors():
+        latents = [engine.seed_latent(s, c, psi) for c, s in specs]
+        audio = engine.path(latents, steps, mode).audio
+        written = write_renders(
+            audio.reshape(1, -1) if concat else audio, output_paths(out, names),
+            rate_in=engine.sample_rate, rate_out=sr or engine.sample_rate, fmt=fmt,
+        )  # fmt: skip
+    for path in written:
+        click.echo(str(path))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--refine",
+    type=click.IntRange(0, MAX_REFINE_STEPS),
+    default=0,
+    show_default=True,
+    help="Gradient steps after the encoder: a closer sound, slower.",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    help="A .wav file, or a folder for <FILE's name>-resynth.wav.",
+)
+@click.option(
+    "--save-latent",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also save the latent w ([w_dim] float32) as a .npy file.",
+)
+@_sr_option
+@_format_option
+@_model_option
+def invert(
+    file: Path, refine: int, out: Path, save_latent: Path | None, sr: int | None, fmt: str,
+    model: Path | None,
+) -> None:  # fmt: skip
+    """Find the model's nearest sound to an audio FILE and write its resynthesis.
+
+    Prints the nearest class and the PCA coordinates of the sound in that class.
+
+    \b
+    Examples:
+      drumsynth invert my-snare.wav --refine 50 -o resynth.wav --save-latent snare.npy
+    """
+    _quiet_tensorflow()
+    from oscserver.engine.files import (
+        output_paths,
+        read_audio,
+        target_folder,
+        write_latent,
+        write_renders,
+    )
+
+    with _one_line_errors():
+        audio, rate = read_audio(file)  # before the slow load: a bad file fails at once
+    _check_out(target_folder(out))
+    if save_latent is not None:
+        _check_out(save_latent.parent)
+    engine = _load_engine(model)
+    with _one_line_errors():
+        render = engine.invert(audio, rate, refine)
+        cls = engine.nearest_class(render.latent)
+        coords = ",".join(f"{c:.3f}" for c in engine.to_coordinates(cls, render.latent))
+        (path,) = write_renders(
+            render.audio, output_paths(out, [f"{file.stem}-resynth"]),
+            rate_in=engine.sample_rate, rate_out=sr or engine.sample_rate, fmt=fmt,
+        )  # fmt: skip
+        if save_latent is not None:
+            write_latent(save_latent, render.latent)
+    click.echo(str(path))
+    click.echo(f"nearest class: {cls}")
+    click.echo(f"pca ({cls}, std devs from its mean): {coords}")
+    if save_latent is not None:
+        click.echo(f"latent: {save_latent}")
+    click.echo(f"its PCA part as a command: drumsynth generate -c {cls} --psi 0 --pca {coords}")
+
+
+@main.command()
+@_model_option
+def info(model: Path | None) -> None:
+    """Print the model: classes, sample rate, PCA axes, sizes, provenance.
+
+    \b
+    Example:
+      drumsynth info --model models/drums-v1
+    """
+    engine = _load_engine(model)
+    artifact = engine.artifact
+    gen = artifact.generator
+    rows = [
+        ("model", engine.name),
+        ("format version", engine.format_version),
+        ("sample rate", f"{engine.sample_rate} Hz"),
+        ("frames", f"{engine.frames} ({engine.frames / engine.sample_rate:.3f} s)"),
+        ("classes", ", ".join(engine.classes)),
+        ("latent", f"z {engine.config.z_dim}, w {engine.w_dim}"),
+        ("device", engine.device),
+        ("parameters", f"mapping {gen.mapping.count_params():,}, synthesis "
+                       f"{gen.synthesis.count_params():,}, encoder "
+                       f"{artifact.encoder.count_params():,}"),
+        ("pca axes", f"{engine.pca_axes} per class, explained variance per axis:"),
+    ]  # fmt: skip
+    for cls in engine.classes:
+        explained = artifact.pca[cls].explained
+        values = " ".join(f"{v:.3f}" for v in explained)
+        rows.append((f"  {cls}", f"{values}  (sum {float(explained.sum()):.3f})"))
+    skip = {"format_version", "name", "checksums"}
+    rows += [(k, str(v)) for k, v in artifact.manifest.items() if k not in skip]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        click.echo(f"{key:<{width}}  {value}")
 
 
 @main.command()
