@@ -78,6 +78,19 @@ def read_mono(path: str | os.PathLike[str], sample_rate: int) -> np.ndarray:
     return mono
 
 
+#: libsndfile's command to add or leave out the PEAK chunk of float files (sndfile.h).
+_SFC_SET_ADD_PEAK_CHUNK = 0x1050
+
+
+def _no_peak_chunk(out: sf.SoundFile) -> None:
+    """Leaves out the PEAK chunk libsndfile adds to float WAVs: it holds the time of writing,
+    so the same sound written twice would differ in bytes. Best effort (soundfile internals)."""
+    try:
+        sf._snd.sf_command(out._file, _SFC_SET_ADD_PEAK_CHUNK, sf._ffi.NULL, 0)
+    except AttributeError:  # a soundfile without these internals: keep the chunk
+        pass
+
+
 def write_wav_atomic(
     path: str | os.PathLike[str],
     audio: np.ndarray,
@@ -106,8 +119,15 @@ def write_wav_atomic(
     fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=".tmp", dir=final.parent)
     try:
         os.fchmod(fd, 0o644)  # readable by clients running as other users, like any WAV file
-        with os.fdopen(fd, "wb") as handle:
-            sf.write(handle, data, sample_rate, subtype=WAV_SUBTYPES[fmt], format="WAV")
+        channels = 1 if data.ndim == 1 else data.shape[1]
+        with (
+            os.fdopen(fd, "wb") as handle,
+            sf.SoundFile(
+                handle, "w", sample_rate, channels, subtype=WAV_SUBTYPES[fmt], format="WAV"
+            ) as out,
+        ):
+            _no_peak_chunk(out)
+            out.write(data)
         os.replace(tmp, final)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
