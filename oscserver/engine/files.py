@@ -49,6 +49,8 @@ def check_writable(folder: Path) -> None:
     Raises:
         OutputError: the folder cannot be made or written.
     """
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write to {folder}: it is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder, prefix=".drumsynth-probe-"):
