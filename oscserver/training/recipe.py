@@ -154,4 +154,19 @@ def export_run(run_dir: Path, out: Path, extra: dict | None = None) -> Path:
     encoder = build_encoder(config)
     encoder.load_weights(enc_path)
     info = {"gan_steps": state["step"], "train": state["train"], **(extra or {})}
-    return save_artifact(out, config, gen, encoder, pca, extra={"training": info})
+    save_artifact(out, config, gen, encoder, pca, extra={"training": info})
+    write_audition(out)
+    return out
+
+
+def write_audition(model_dir: Path, per_class: int = 8, psi: float = 0.8) -> list[Path]:
+    """Renders seeds 0..per_class-1 of every class, as served, into model_dir/examples/."""
+    from oscserver.engine import DrumEngine
+
+    engine = DrumEngine.load(model_dir, warmup=False)
+    paths = []
+    for cls in engine.classes:
+        audio = np.stack([engine.generate(s, cls, psi).audio for s in range(per_class)])
+        paths += write_examples(audio, [f"{cls}-seed{s}" for s in range(per_class)],
+                                engine.sample_rate, model_dir / "examples")
+    return paths

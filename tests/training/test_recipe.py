@@ -38,6 +38,8 @@ def test_recipe_end_to_end(tmp_path):
     engine = DrumEngine.load(model, warmup=False)
     assert engine.classes == ("kick", "snare", "hat") and engine.pca_axes == 4
     assert engine.generate(1, "hat").audio.shape == (8192,)
+    auditions = sorted(p.name for p in (model / "examples").glob("*.wav"))
+    assert len(auditions) == 3 * 8 and "snare-seed7.wav" in auditions
 
 
 def test_train_refuses_a_dataset_of_another_length(tmp_path):
