@@ -1,0 +1,27 @@
+"""bench/engine_bench.py runs end to end on the tiny model (a smoke test: no timing checks)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "engine_bench.py"
+
+
+def test_engine_bench_prints_every_row_and_the_json(tiny_model: Path) -> None:
+    cmd = [sys.executable, str(BENCH), "--model", str(tiny_model), "--calls", "3", "--warmup",
+           "1", "--refine", "2", "--refine-calls", "2", "--json"]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    lines = done.stdout.splitlines()
+    for row in ("one sound (seed)", "batch of 16 (render)", "path, 30 steps",
+                "invert, no refinement", "invert, refine 2", "throughput (batch 16)",
+                "reference (NOTES.md"):  # fmt: skip
+        assert any(line.startswith(row) for line in lines), done.stdout
+    figures = json.loads(lines[-1])
+    assert set(figures["cases"]) == {"seed", "batch16", "path30", "invert", "invert_refine2"}
+    assert all(c["calls"] in (2, 3) and c["median_ms"] > 0 for c in figures["cases"].values())
+    assert figures["frames"] > 0 and figures["sounds_per_s"] > 0
