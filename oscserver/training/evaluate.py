@@ -9,6 +9,7 @@ into a folder; `run` is the command line's entry: it checks the paths, loads, an
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import time
@@ -51,6 +52,9 @@ ENVELOPE_NAMES = (
     "early_mel_centroid",
     "mel_centroid",
 )
+#: Ends of the time segments (seconds) whose per-band mean log-mel the classifier also sees:
+#: attack, body, tail.
+SEGMENT_ENDS = (0.05, 0.2)
 #: Sounds per feature batch (bounds the STFT's memory).
 FEATURE_CHUNK = 64
 #: Candidates per batch in the best-of-N comparison (bounds the STFT's memory).
@@ -103,21 +107,23 @@ class EvalConfig:
 
 @dataclass(frozen=True)
 class Features:
-    """Fixed-size descriptions of n sounds."""
+    """Fixed-size descriptions of n sounds.
+
+    `stats` is the modest vector the distances use (Frechet, diversity, memorisation); the
+    classifier sees all three parts.
+    """
 
     stats: np.ndarray  # [n, 2 * FEATURE_MELS] per-band mean, then std, of the log-mel over time
     envelope: np.ndarray  # [n, len(ENVELOPE_NAMES)] attack, decays, level, early brightness
+    segments: np.ndarray  # [n, 3 * FEATURE_MELS] per-band mean log-mel of attack, body, tail
 
     @property
     def combined(self) -> np.ndarray:
-        """Both parts side by side: [n, 2 * FEATURE_MELS + len(ENVELOPE_NAMES)]."""
-        return np.concatenate([self.stats, self.envelope], axis=1)
+        """All parts side by side: [n, 5 * FEATURE_MELS + len(ENVELOPE_NAMES)]."""
+        return np.concatenate([self.stats, self.envelope, self.segments], axis=1)
 
     def __len__(self) -> int:
         return len(self.stats)
-
-    def take(self, index: np.ndarray) -> Features:
-        return Features(self.stats[index], self.envelope[index])
 
 
 def _envelope(audio: np.ndarray, mel: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -159,53 +165,92 @@ def _envelope(audio: np.ndarray, mel: np.ndarray, sample_rate: int) -> np.ndarra
     )
 
 
+def _segments(mel: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Per-band mean of log-mel [b, t, m] over attack, body and tail: [b, 3 * m].
+
+    Each segment keeps at least one frame, so short sounds get shorter segments.
+    """
+    t = mel.shape[1]
+    e1 = int(np.clip(round(SEGMENT_ENDS[0] * sample_rate / FEATURE_HOP), 1, t - 2))
+    e2 = int(np.clip(round(SEGMENT_ENDS[1] * sample_rate / FEATURE_HOP), e1 + 1, t - 1))
+    return np.concatenate(
+        [mel[:, :e1].mean(axis=1), mel[:, e1:e2].mean(axis=1), mel[:, e2:].mean(axis=1)], axis=1
+    )
+
+
+#: Shortest sound the features describe: three STFT frames.
+MIN_FEATURE_SAMPLES = FEATURE_FFT + 2 * FEATURE_HOP
+
+
 def sound_features(audio: np.ndarray, sample_rate: int) -> Features:
-    """Features of sounds [n, samples] (any length of at least FEATURE_FFT samples)."""
+    """Features of sounds [n, samples] (any length of at least MIN_FEATURE_SAMPLES)."""
     audio = np.asarray(audio, np.float32)
-    if audio.ndim != 2 or audio.shape[1] < FEATURE_FFT:
-        raise ValueError(f"audio must be [n, samples >= {FEATURE_FFT}], got {audio.shape}")
-    stats, envelope = [], []
+    if audio.ndim != 2 or audio.shape[1] < MIN_FEATURE_SAMPLES:
+        raise ValueError(f"audio must be [n, samples >= {MIN_FEATURE_SAMPLES}], got {audio.shape}")
+    stats, envelope, segments = [], [], []
     for i in range(0, len(audio), FEATURE_CHUNK):
         chunk = audio[i : i + FEATURE_CHUNK]
         mel = log_mel(chunk, sample_rate, FEATURE_FFT, FEATURE_HOP, FEATURE_MELS)
         stats.append(np.concatenate([mel.mean(axis=1), mel.std(axis=1)], axis=1))
         envelope.append(_envelope(chunk, mel, sample_rate))
+        segments.append(_segments(mel, sample_rate))
     if not stats:
-        return Features(np.zeros((0, 2 * FEATURE_MELS)), np.zeros((0, len(ENVELOPE_NAMES))))
+        return Features(
+            np.zeros((0, 2 * FEATURE_MELS)),
+            np.zeros((0, len(ENVELOPE_NAMES))),
+            np.zeros((0, 3 * FEATURE_MELS)),
+        )
     return Features(
-        np.concatenate(stats).astype(np.float64), np.concatenate(envelope).astype(np.float64)
+        np.concatenate(stats).astype(np.float64),
+        np.concatenate(envelope).astype(np.float64),
+        np.concatenate(segments).astype(np.float64),
     )
 
 
 # ---- measures ------------------------------------------------------------------------------
 
 
+#: What labels the generated sounds (also written into the report).
+CLASSIFIER = "RBF support-vector machine (C=1, balanced classes) on standardised features"
+
+
 def fit_classifier(features: np.ndarray, labels: np.ndarray):  # noqa: ANN201 - sklearn Pipeline
-    """A standardised multinomial logistic regression on features [n, d] -> labels [n]."""
-    from sklearn.linear_model import LogisticRegression
+    """The classifier of class fidelity, fitted on features [n, d] and labels [n].
+
+    On the Hydrogen set (instrument-wise 5-fold cross-validation of the training split) it beat
+    logistic regression, random forests and gradient boosting: 0.88 to 0.96 per class; hat and
+    cymbal are the pair it confuses. Deterministic.
+    """
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
 
-    model = make_pipeline(
-        StandardScaler(), LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
+    return make_pipeline(StandardScaler(), SVC(C=1.0, class_weight="balanced")).fit(
+        features, labels
     )
-    return model.fit(features, labels)
 
 
-def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+def frechet_distance(
+    a: np.ndarray,
+    b: np.ndarray,
+    weights_a: np.ndarray | None = None,
+    weights_b: np.ndarray | None = None,
+) -> float:
     """Frechet distance between Gaussian fits of two sets of feature vectors a [n, d], b [m, d].
 
     |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2)); 0 for identical sets. Covariances of
-    fewer than d + 1 vectors are singular; the distance stays defined but is biased upward by
-    small sets, so compare it only with distances made from sets of similar sizes.
+    fewer than d + 1 vectors are singular; the distance stays defined but is dominated by the
+    larger set's spread when the other is tiny, so trust it only with enough vectors on both
+    sides. Optional weights [n] / [m] weight the rows of each fit (e.g. to a class mix).
     """
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
         raise ValueError(f"need [n, d] and [m, d] features, got {a.shape} and {b.shape}")
     if len(a) < 2 or len(b) < 2:
         raise ValueError(f"need at least 2 vectors in each set, got {len(a)} and {len(b)}")
-    mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
-    s_a, s_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
+    mu_a, mu_b = np.average(a, axis=0, weights=weights_a), np.average(b, axis=0, weights=weights_b)
+    s_a = np.atleast_2d(np.cov(a, rowvar=False, aweights=weights_a))
+    s_b = np.atleast_2d(np.cov(b, rowvar=False, aweights=weights_b))
     root = linalg.sqrtm(s_a @ s_b)
     if not np.all(np.isfinite(root)):  # a singular product: nudge both away from it
         eps = 1e-6 * np.eye(len(s_a))
@@ -235,6 +280,20 @@ def group_pair_distances(x: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Distances between all pairs of rows of x [n, d] that share a group [n]: [pairs]."""
     out = [pdist(x[groups == g]) for g in np.unique(groups) if np.sum(groups == g) >= 2]
     return np.concatenate(out) if out else np.zeros(0)
+
+
+def copies_of_training(data: Dataset) -> np.ndarray:
+    """[n] True for test sounds whose samples equal a training sound's.
+
+    Drum kits share samples (one file under two kits' names), so an instrument-wise split can
+    put the same sound on both sides; such a copy is not a held-out sound.
+    """
+    train = {hashlib.sha1(a.tobytes()).digest() for a in data.audio[data.split == 0]}
+    return np.array(
+        [s == 1 and hashlib.sha1(a.tobytes()).digest() in train
+         for a, s in zip(data.audio, data.split, strict=True)],
+        dtype=bool,
+    )  # fmt: skip
 
 
 def noise_bursts(n: int, frames: int, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
@@ -330,8 +389,8 @@ def evaluate(
     Args:
         engine: The model; its classes, length and rate must be the dataset's.
         data: A dataset made by build_dataset: train sounds fit the classifier and are the
-            memorisation reference, non-augmented test sounds are the reference of the
-            distances and the inversion targets.
+            memorisation reference; held-out test sounds (not augmented, and not a copy of a
+            training sound) are the reference of the distances and the inversion targets.
         losses: Rows of a training run's losses.jsonl, drawn as curves when given.
         log: Receives one line per step (progress); None for silence.
     """
@@ -348,7 +407,8 @@ def evaluate(
     real = sound_features(data.audio, sr)
     train_all = data.split == 0
     train = train_all & (data.augmented == 0)
-    test = (data.split == 1) & (data.augmented == 0)
+    copies = copies_of_training(data)
+    test = (data.split == 1) & (data.augmented == 0) & ~copies  # held out: not seen in training
 
     generated: dict[str, np.ndarray] = {}
     inversion: dict[str, dict[str, Any]] = {}
@@ -408,6 +468,7 @@ def evaluate(
     duplicates = int(np.sum(pairs <= 1e-9))  # the same file under two layers: not a layer pair
     pairs = pairs[pairs > 1e-9]
     layer_min = float(pairs.min()) if pairs.size else None
+    layer_p5 = float(np.percentile(pairs, 5)) if pairs.size else None
     nearest_all: list[np.ndarray] = []
     memorised: dict[str, dict[str, float | None]] = {}
     train_z = z(real.stats[train_all])
@@ -428,18 +489,45 @@ def evaluate(
             "nearest_min": float(near.min()),
             "nearest_median": float(np.median(near)),
             "closer_than_layers": float(np.mean(near < layer_min)) if layer_min else None,
+            "closer_than_layer_p5": float(np.mean(near < layer_p5)) if layer_p5 else None,
         }
-    for table in frechet.values():
-        table["mean"] = _mean([table[cls] for cls in classes])
+    # All classes at once, each set weighted to the test set's class mix: the best-estimated
+    # distance (most test sounds), and the one the target reads.
+    labels = data.class_id
+    mix = np.bincount(labels[test], minlength=len(classes)).astype(np.float64)
+    if test.sum() >= 2:
+        gen_all = np.concatenate([gen[cls].stats for cls in classes])
+        gen_w = np.repeat(mix / config.per_class, config.per_class)
+        train_w = (
+            mix[labels[train]] / np.bincount(labels[train], minlength=len(classes))[labels[train]]
+        )
+        test_all = real.stats[test]
+        frechet["generated"]["overall"] = frechet_distance(gen_all, test_all, gen_w)
+        frechet["train_floor"]["overall"] = frechet_distance(real.stats[train], test_all, train_w)
+        frechet["noise_baseline"]["overall"] = frechet_distance(noise.stats, test_all)
+    else:
+        for table in frechet.values():
+            table["overall"] = None
     near = np.concatenate(nearest_all)
+    held_out = nearest_distances(z(real.stats[test]), train_z) if test.any() else np.zeros(0)
+
+    def share(d: np.ndarray, limit: float | None) -> float | None:
+        return float(np.mean(d < limit)) if limit and d.size else None
+
     memorisation = {
         "per_class": memorised,
         "layer_pairs": int(pairs.size),
         "duplicate_layer_pairs": duplicates,
         "layer_min": layer_min,
+        "layer_p5": layer_p5,
         "layer_median": float(np.median(pairs)) if pairs.size else None,
         "nearest_median": float(np.median(near)),
-        "closer_than_layers": float(np.mean(near < layer_min)) if layer_min else None,
+        "closer_than_layers": share(near, layer_min),
+        "closer_than_layer_p5": share(near, layer_p5),
+        # The same measures for the held-out real sounds: what an unseen sound scores.
+        "real_test_nearest_median": float(np.median(held_out)) if held_out.size else None,
+        "real_test_closer_than_layers": share(held_out, layer_min),
+        "real_test_closer_than_layer_p5": share(held_out, layer_p5),
     }
 
     inv_summary = _inversion_summary(inversion, classes)
@@ -474,10 +562,14 @@ def evaluate(
             }
             for c, cls in enumerate(classes)
         },
-        "features": {"stats": 2 * FEATURE_MELS, "envelope": list(ENVELOPE_NAMES)},
+        "test_copies_of_train": int(np.sum(copies)),
+        "features": {
+            "stats": 2 * FEATURE_MELS,
+            "envelope": list(ENVELOPE_NAMES),
+            "segments": 3 * FEATURE_MELS,
+        },
         "class_fidelity": {
-            "classifier": "logistic regression on standardised log-mel statistics + envelope, "
-            "fitted on all training sounds",
+            "classifier": CLASSIFIER + ", fitted on all training sounds",
             "generated": fidelity_gen,
             "real_test": fidelity_test,
             "generated_mean": _mean(list(fidelity_gen.values())),
@@ -588,7 +680,7 @@ def _targets(report: dict[str, Any], classes: Sequence[str]) -> dict[str, dict]:
     """Pass/fail of each target; pass is None where the data could not measure it."""
     fid = [report["class_fidelity"]["generated"][c] for c in classes]
     fr = report["frechet"]
-    gen_fd, floor_fd = fr["generated"]["mean"], fr["train_floor"]["mean"]
+    gen_fd, floor_fd = fr["generated"]["overall"], fr["train_floor"]["overall"]
     ratios = [report["diversity"]["ratio"][c] for c in classes]
     inv = report["inversion"]["ratio"]
     mem = report["memorisation"]["closer_than_layers"]
@@ -604,7 +696,7 @@ def _targets(report: dict[str, Any], classes: Sequence[str]) -> dict[str, dict]:
             gen_fd,
             None if floor_fd is None else FRECHET_MAX_FACTOR * floor_fd,
             None if gen_fd is None or floor_fd is None else gen_fd <= FRECHET_MAX_FACTOR * floor_fd,
-            f"mean over classes: frechet(generated, test) <= {FRECHET_MAX_FACTOR} x "
+            f"all classes (test class mix): frechet(generated, test) <= {FRECHET_MAX_FACTOR} x "
             f"frechet(train, test)",
         ),
         "diversity": _target(
@@ -641,6 +733,7 @@ def format_summary(report: dict[str, Any]) -> str:
     inv, mem = report["inversion"], report["memorisation"]
     header = (
         "class",
+        "held out",
         "fidelity gen/test",
         "frechet gen/floor/noise",
         "diversity",
@@ -648,15 +741,18 @@ def format_summary(report: dict[str, Any]) -> str:
         "inversion enc/ref/best",
     )
     rows = [header]
-    for cls in [*classes, "mean"]:
-        per = cls != "mean"
+    counts = report["counts"]
+    for cls in [*classes, "all"]:
+        per = cls != "all"
         rows.append(
             (
                 cls,
+                str(counts[cls]["test"] if per else sum(c["test"] for c in counts.values())),
                 f"{_cell(f['generated'][cls] if per else f['generated_mean'])} / "
                 f"{_cell(f['real_test'][cls] if per else f['real_test_mean'])}",
                 " / ".join(
-                    _cell(fr[k][cls], 1) for k in ("generated", "train_floor", "noise_baseline")
+                    _cell(fr[k][cls if per else "overall"], 1)
+                    for k in ("generated", "train_floor", "noise_baseline")
                 ),
                 _cell(dv["ratio"][cls] if per else _mean([dv["ratio"][c] for c in classes])),
                 _cell(
@@ -664,7 +760,9 @@ def format_summary(report: dict[str, Any]) -> str:
                     if per
                     else mem["closer_than_layers"]
                 ),
-                " / ".join(_cell(inv[k][cls]) for k in ("encoder", "refined", "best_of")),
+                " / ".join(
+                    _cell(inv[k][cls if per else "mean"]) for k in ("encoder", "refined", "best_of")
+                ),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]

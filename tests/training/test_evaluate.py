@@ -19,6 +19,7 @@ from oscserver.training.evaluate import (
     FEATURE_MELS,
     EvalConfig,
     EvaluationError,
+    copies_of_training,
     evaluate,
     fit_classifier,
     format_summary,
@@ -95,6 +96,17 @@ def test_frechet_matches_the_closed_form_in_one_dimension():
     assert frechet_distance(a, b) == pytest.approx(expected, rel=1e-9)
 
 
+def test_frechet_weights_pick_the_rows_of_a_fit():
+    rng = np.random.default_rng(5)
+    a, b, c = rng.normal(0, 1, (40, 3)), rng.normal(3, 2, (30, 3)), rng.normal(1, 1, (50, 3))
+    both = np.concatenate([a, b])
+    uniform = np.full(len(both), 0.3)
+    assert frechet_distance(both, c, uniform) == pytest.approx(frechet_distance(both, c))
+    only_a = np.r_[np.ones(len(a)), np.zeros(len(b))]
+    assert frechet_distance(both, c, only_a) == pytest.approx(frechet_distance(a, c))
+    assert frechet_distance(c, both, None, only_a) == pytest.approx(frechet_distance(c, a))
+
+
 def test_frechet_with_fewer_vectors_than_dimensions_is_finite():
     rng = np.random.default_rng(2)
     d = frechet_distance(rng.standard_normal((10, 64)), rng.standard_normal((64, 64)))
@@ -128,6 +140,16 @@ def test_copies_of_training_sounds_are_nearer_than_velocity_layers():
     assert np.all(nearest_distances(copies, f) < layers.min())
     others = np.random.default_rng(0).standard_normal((10, f.shape[1])) * f.std(0) * 3 + f.mean(0)
     assert np.all(nearest_distances(others, f) > layers.min())
+
+
+def test_a_test_sound_equal_to_a_training_sound_is_a_copy():
+    data = synthetic(("kick", "snare", "hat"), per_class=8)
+    test, train = np.flatnonzero(data.split == 1), np.flatnonzero(data.split == 0)
+    assert not copies_of_training(data).any()
+    audio = data.audio.copy()
+    audio[test[1]] = audio[train[3]]
+    copies = copies_of_training(dataclasses.replace(data, audio=audio))
+    assert np.flatnonzero(copies).tolist() == [test[1]]
 
 
 def test_noise_bursts_follow_their_generator():
@@ -178,7 +200,7 @@ def test_report_on_the_tiny_model(engine, tmp_path):
             continue
         assert value is not None and math.isfinite(value), path
     for table in ("generated", "train_floor", "noise_baseline"):
-        assert set(report["frechet"][table]) == {*engine.classes, "mean"}
+        assert set(report["frechet"][table]) == {*engine.classes, "overall"}
     assert report["inversion"]["sounds"] == dict.fromkeys(engine.classes, 2)
     assert set(report["targets"]) == {"class_fidelity", "frechet", "diversity", "inversion",
                                       "memorisation"}  # fmt: skip
