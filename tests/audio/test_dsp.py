@@ -83,3 +83,13 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(Exception):
         write_wav_atomic(tmp_path / "a.wav", np.zeros((10, 2, 2)), 44100)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_multires_distance_from_magnitudes_broadcasts_one_target_over_a_batch():
+    rng = np.random.default_rng(3)
+    batch, target = rng.standard_normal((5, 4096)), rng.standard_normal(4096)
+    expected = dsp.multires_spectral_distance(batch, np.broadcast_to(target, batch.shape))
+    got = dsp.multires_distance_from_magnitudes(
+        dsp.multires_magnitudes(batch), dsp.multires_magnitudes(target)
+    )
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
