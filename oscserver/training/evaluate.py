@@ -23,7 +23,12 @@ from scipy import linalg
 from scipy.signal import butter, sosfilt
 from scipy.spatial.distance import cdist, pdist
 
-from oscserver.audio.dsp import log_mel, multires_spectral_distance
+from oscserver.audio.dsp import (
+    log_mel,
+    multires_distance_from_magnitudes,
+    multires_magnitudes,
+    multires_spectral_distance,
+)
 from oscserver.engine import MAX_REFINE_STEPS, DrumEngine
 from oscserver.model.artifact import ArtifactError
 from oscserver.training.dataset import Dataset
@@ -357,18 +362,29 @@ def _render_seeds(engine: DrumEngine, cls: str, n: int, psi: float) -> np.ndarra
     return engine.render(latents).audio
 
 
-def _best_of(candidates: np.ndarray, target: np.ndarray) -> tuple[float, int]:
-    """Smallest distance of candidates [n, frames] to target [frames], and its index."""
-    d = np.concatenate(
-        [
-            multires_spectral_distance(c, np.broadcast_to(target, c.shape))
-            for c in (
-                candidates[i : i + DISTANCE_CHUNK]
-                for i in range(0, len(candidates), DISTANCE_CHUNK)
-            )
-        ]
-    )
-    return float(d.min()), int(d.argmin())
+def best_of(candidates: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each target, the nearest candidate by multires_spectral_distance.
+
+    Each candidate's spectra are computed once for all targets.
+
+    Args:
+        candidates: Shape [n, samples].
+        targets: Shape [k, samples].
+
+    Returns:
+        The smallest distances [k] and the indices of those candidates [k].
+    """
+    target_mags = [multires_magnitudes(t) for t in targets]
+    best = np.full(len(targets), np.inf)
+    index = np.zeros(len(targets), np.int64)
+    for i in range(0, len(candidates), DISTANCE_CHUNK):
+        mags = multires_magnitudes(candidates[i : i + DISTANCE_CHUNK])
+        for t, tm in enumerate(target_mags):
+            d = multires_distance_from_magnitudes(mags, tm)
+            j = int(np.argmin(d))
+            if d[j] < best[t]:
+                best[t], index[t] = d[j], i + j
+    return best, index
 
 
 def _target(value: float | None, limit: float | None, passed: bool | None, rule: str) -> dict:
@@ -608,14 +624,15 @@ def _invert_class(
     sr = engine.sample_rate
     rows: dict[str, list[float]] = {"encoder": [], "refined": [], "best_of": []}
     grid, labels = [], []
-    for i, sound in enumerate(sounds):
-        target = engine.prepare(sound, sr)
+    targets = np.stack([engine.prepare(sound, sr) for sound in sounds])
+    best, nearest = best_of(candidates, targets)
+    for i, (sound, target) in enumerate(zip(sounds, targets, strict=True)):
         enc = engine.invert(sound, sr, 0).audio
         ref = engine.invert(sound, sr, config.refine_steps).audio if config.refine_steps else enc
-        best, j = _best_of(candidates, target)
         rows["encoder"].append(float(multires_spectral_distance(enc, target)))
         rows["refined"].append(float(multires_spectral_distance(ref, target)))
-        rows["best_of"].append(best)
+        rows["best_of"].append(float(best[i]))
+        j = int(nearest[i])
         grid += [target, enc, ref, candidates[j]]
         labels += [f"{cls} test {i}", "encoder", f"refined {config.refine_steps}", f"seed {j}"]
     spectrogram_grid(np.stack(grid), labels, sr, figure, cols=4)

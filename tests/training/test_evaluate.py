@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from oscserver.audio.dsp import multires_spectral_distance
 from oscserver.cli import main
 from oscserver.model.config import tiny_config
 from oscserver.training.dataset import Dataset
@@ -19,6 +20,7 @@ from oscserver.training.evaluate import (
     FEATURE_MELS,
     EvalConfig,
     EvaluationError,
+    best_of,
     copies_of_training,
     evaluate,
     fit_classifier,
@@ -150,6 +152,19 @@ def test_a_test_sound_equal_to_a_training_sound_is_a_copy():
     audio[test[1]] = audio[train[3]]
     copies = copies_of_training(dataclasses.replace(data, audio=audio))
     assert np.flatnonzero(copies).tolist() == [test[1]]
+
+
+def test_best_of_finds_the_nearest_candidate_by_spectral_distance():
+    rng = np.random.default_rng(6)
+    candidates = noise_bursts(40, 4096, 44100, rng)  # more than one chunk of candidates
+    targets = candidates[[33, 5]] + 0.001 * rng.standard_normal((2, 4096)).astype(np.float32)
+    best, index = best_of(candidates, targets)
+    assert index.tolist() == [33, 5]
+    for t in range(2):
+        every = multires_spectral_distance(
+            candidates, np.broadcast_to(targets[t], candidates.shape)
+        )
+        assert best[t] == pytest.approx(every.min(), rel=1e-12)
 
 
 def test_noise_bursts_follow_their_generator():
