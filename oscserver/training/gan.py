@@ -40,6 +40,7 @@ class TrainConfig:
     ema_beta: float = 0.999  # decay of the generator's moving average
     gain_db: float = 6.0  # random gain augmentation, +- dB, real and fake alike
     floor_db: float = -70.0  # white noise floor added to real and fake alike (hides silence)
+    stats_weight: float = 1.0  # weight of the per-class mean log-mel matching loss on G
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
     seed: int = 0  # seed of every random draw of the run
@@ -92,11 +93,18 @@ class GanTrainer:
         synth_noise = self.rng.normal([batch, c.control_frames + 1, c.noise_bins, 2])
         return self.gen.synthesis([ws, layer_noise, synth_noise], training=True)
 
+    def _floor(self, audio: tf.Tensor) -> tf.Tensor:
+        floor = 10.0 ** (self.train_config.floor_db / 20.0)
+        return audio + floor * self.rng.normal(tf.shape(audio))
+
     def _augment(self, audio: tf.Tensor) -> tf.Tensor:
         db = self.rng.uniform([tf.shape(audio)[0], 1], -self.train_config.gain_db,
                               self.train_config.gain_db)
-        floor = 10.0 ** (self.train_config.floor_db / 20.0)
-        return audio * tf.pow(10.0, db / 20.0) + floor * self.rng.normal(tf.shape(audio))
+        return self._floor(audio * tf.pow(10.0, db / 20.0))
+
+    def _class_means(self, mel: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
+        """Mean log-mel spectrogram per class present: [classes, frames, mel_bands]."""
+        return tf.math.unsorted_segment_mean(mel, labels, len(self.config.classes))
 
     def _replica_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
         t = self.train_config
@@ -123,14 +131,19 @@ class GanTrainer:
         grads = tape.gradient(d_loss, self.disc.trainable_weights)
         self.opt_d.apply_gradients(zip(grads, self.disc.trainable_weights))
 
-        # Generator: make the discriminator call fakes real.
+        # Generator: make the discriminator call fakes real, and match each class's mean
+        # log-mel spectrogram (a stable signal on small data; the adversary keeps the variety).
+        real_stats = self._class_means(self.features(self._floor(real)), labels)
         with tf.GradientTape() as tape:
             fake = self._fake(labels, batch)
             logits = self.disc([self.features(self._augment(fake)), labels], training=True)
-            g_loss = avg(tf.nn.softplus(-logits))
+            fake_stats = self._class_means(self.features(self._floor(fake)), labels)
+            stats = tf.reduce_mean(tf.abs(fake_stats - real_stats))
+            replicas = self.strategy.num_replicas_in_sync
+            g_loss = avg(tf.nn.softplus(-logits)) + t.stats_weight * stats / replicas
         grads = tape.gradient(g_loss, self.g_vars)
         self.opt_g.apply_gradients(zip(grads, self.g_vars))
-        return {"d": d_loss, "g": g_loss, "r1": avg(r1),
+        return {"d": d_loss, "g": g_loss, "r1": avg(r1), "stats": stats / replicas,
                 "d_real": avg(real_logits), "d_fake": avg(fake_logits)}
 
     @tf.function
@@ -226,7 +239,7 @@ def train_gan(
     t = trainer.train_config
     sampler = BalancedSampler(data.train, np.random.default_rng(t.seed + int(trainer.step)))
     start = int(trainer.step.numpy())
-    bar = keras.utils.Progbar(t.steps, stateful_metrics=["d", "g", "r1", "d_real", "d_fake"],
+    bar = keras.utils.Progbar(t.steps, stateful_metrics=["d", "g", "r1", "stats", "d_real", "d_fake"],
                               verbose=1 if verbose else 0, unit_name="step")
     history: list[dict[str, float]] = []
     log = (run_dir / "losses.jsonl").open("a")
