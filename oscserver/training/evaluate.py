@@ -411,10 +411,14 @@ def evaluate(
         log: Receives one line per step (progress); None for silence.
     """
     config = config or EvalConfig()
-    say = log or (lambda _: None)
     _check_compatible(engine, data)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
+
+    def say(line: str) -> None:
+        if log is not None:
+            log(f"[{time.time() - t0:6.1f} s] {line}")
+
     classes, sr = engine.classes, engine.sample_rate
     rng = np.random.default_rng(config.seed)
     figures: list[str] = []
