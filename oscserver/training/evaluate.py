@@ -806,8 +806,11 @@ def format_summary(report: dict[str, Any]) -> str:
 
 
 def read_losses(path: Path) -> list[dict[str, float]]:
-    """Rows of a losses.jsonl (one JSON object per line, each with a "step")."""
-    rows = []
+    """Rows of a losses.jsonl (one JSON object per line, each with a "step"), by step.
+
+    A resumed run appends to the file, so a step may be logged twice: its last row counts.
+    """
+    by_step: dict[float, dict[str, float]] = {}
     for i, line in enumerate(path.read_text().splitlines(), 1):
         if not line.strip():
             continue
@@ -815,12 +818,12 @@ def read_losses(path: Path) -> list[dict[str, float]]:
             row = json.loads(line)
         except json.JSONDecodeError as err:
             raise EvaluationError(f"{path}:{i}: not JSON ({err.msg})") from None
-        if not isinstance(row, dict) or "step" not in row:
-            raise EvaluationError(f"{path}:{i}: a row needs a 'step'")
-        rows.append(row)
-    if not rows:
+        if not isinstance(row, dict) or not isinstance(row.get("step"), (int, float)):
+            raise EvaluationError(f"{path}:{i}: a row needs a numeric 'step'")
+        by_step[row["step"]] = row
+    if not by_step:
         raise EvaluationError(f"{path} holds no rows")
-    return rows
+    return [by_step[k] for k in sorted(by_step)]
 
 
 def _config_classes(model: Path) -> tuple[str, ...] | None:

@@ -30,6 +30,7 @@ from oscserver.training.evaluate import (
     mean_pairwise_distance,
     nearest_distances,
     noise_bursts,
+    read_losses,
     sound_features,
 )
 from oscserver.training.tiny import synthetic_drums
@@ -165,6 +166,14 @@ def test_best_of_finds_the_nearest_candidate_by_spectral_distance():
             candidates, np.broadcast_to(targets[t], candidates.shape)
         )
         assert best[t] == pytest.approx(every.min(), rel=1e-12)
+
+
+def test_losses_of_a_resumed_run_keep_the_last_row_of_each_step(tmp_path):
+    rows = [{"step": s, "d": float(s)} for s in (1, 2, 3)] + [{"step": 2, "d": 20.0}]
+    path = tmp_path / "losses.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    assert read_losses(path) == [{"step": 1, "d": 1.0}, {"step": 2, "d": 20.0},
+                                 {"step": 3, "d": 3.0}]  # fmt: skip
 
 
 def test_noise_bursts_follow_their_generator():
