@@ -185,7 +185,7 @@ def dataset(roots: tuple[Path, ...], out: Path, classes: str, test_fraction: flo
               "An existing run resumes.")
 @click.option("--steps", type=click.IntRange(1), default=20000, help="Train until this step.")
 @click.option("--batch", type=click.IntRange(1), default=16, help="Global batch size.")
-@click.option("--lr", type=click.FloatRange(0, 1, min_open=True), default=2e-4,
+@click.option("--lr", type=click.FloatRange(0, 1, min_open=True), default=1e-4,
               help="Learning rate of generator and discriminator.")
 @click.option("--r1", type=click.FloatRange(0), default=10.0, help="R1 penalty weight.")
 @click.option("--sample-every", type=click.IntRange(1), default=1000,

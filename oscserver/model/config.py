@@ -30,10 +30,10 @@ class ModelConfig:
     min_hz: float = 30.0  # lowest partial frequency
     max_hz: float = 14000.0  # highest partial frequency
     n_fft_noise: int = 256  # STFT size of the noise filter (hop = `hop`)
-    mel_fft: int = 2048  # STFT size of the discriminator and encoder features
+    mel_fft: int = 1024  # STFT size of the discriminator and encoder features
     mel_hop: int = 256  # their hop
-    mel_bands: int = 128  # their mel bands
-    disc_channels: tuple[int, ...] = (32, 64, 128, 192, 256)  # discriminator conv widths
+    mel_bands: int = 64  # their mel bands
+    disc_channels: tuple[int, ...] = (32, 64, 128, 128)  # discriminator conv widths
     enc_channels: tuple[int, ...] = (32, 64, 128, 192, 256)  # encoder conv widths
     extra: dict[str, Any] = field(default_factory=dict)  # free-form notes (not architecture)
 
