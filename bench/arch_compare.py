@@ -61,10 +61,18 @@ def main() -> None:
         layer, synth = gen.noise(rng, batch)
         ws = rng.standard_normal((batch, config.num_ws, config.w_dim)).astype(np.float32)
         fn = tf.function(lambda a, b, c: gen.synthesis([a, b, c], training=False))
-        rows.append(("A: control net + drum synthesiser", batch, gen.synthesis.count_params(),
-                     *time_fn(fn, (ws, layer, synth), args.calls)))
-    for name, channels in (("B: waveform, transposed output", (256, 192, 128, 96, 64, 48, 32)),
-                           ("C: waveform, 2x channels", (512, 384, 256, 192, 128, 96, 64))):
+        rows.append(
+            (
+                "A: control net + drum synthesiser",
+                batch,
+                gen.synthesis.count_params(),
+                *time_fn(fn, (ws, layer, synth), args.calls),
+            )
+        )
+    for name, channels in (
+        ("B: waveform, transposed output", (256, 192, 128, 96, 64, 48, 32)),
+        ("C: waveform, 2x channels", (512, 384, 256, 192, 128, 96, 64)),
+    ):
         model = waveform_generator(channels)
         for batch in (1, 16):
             ws = rng.standard_normal((batch, len(channels) + 1, 128)).astype(np.float32)

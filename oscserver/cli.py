@@ -1,4 +1,4 @@
-"""The `drumsynth` command line: each subcommand parses options and calls one function of a layer."""
+"""The `drumsynth` command line: each subcommand parses options and calls one layer function."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import click
 import numpy as np
 
 from oscserver import __version__
-from oscserver.model.config import ARCHITECTURES
 from oscserver.audio.io import WAV_SUBTYPES
+from oscserver.model.config import ARCHITECTURES
 from oscserver.server.app import DEFAULT_QUEUE, WAV_FORMATS
 
 if TYPE_CHECKING:
@@ -138,21 +138,48 @@ def protocol() -> None:
 
 
 @main.command()
-@click.argument("roots", nargs=-1, required=True,
-                type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("data/drums.npz"), help="Dataset file (.npz, with a .json summary).")
-@click.option("--classes", default="kick,snare,hat,tom,cymbal",
-              help="Comma-separated classes, matched in kit instrument, folder and file names.")
-@click.option("--test-fraction", type=click.FloatRange(0.0, 0.5), default=0.15,
-              help="Share of each class's instruments held out for testing.")
-@click.option("--shifts", default="-2,-1,1,2",
-              help="Pitch shifts in semitones added to the training split ('' for none).")
+@click.argument(
+    "roots", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("data/drums.npz"),
+    help="Dataset file (.npz, with a .json summary).",
+)
+@click.option(
+    "--classes",
+    default="kick,snare,hat,tom,cymbal",
+    help="Comma-separated classes, matched in kit instrument, folder and file names.",
+)
+@click.option(
+    "--test-fraction",
+    type=click.FloatRange(0.0, 0.5),
+    default=0.15,
+    help="Share of each class's instruments held out for testing.",
+)
+@click.option(
+    "--shifts",
+    default="-2,-1,1,2",
+    help="Pitch shifts in semitones added to the training split ('' for none).",
+)
 @click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the split.")
-@click.option("--arch", type=click.Choice(list(ARCHITECTURES)), default="default",
-              help="Architecture whose length and rate the sounds are cut to.")
-def dataset(roots: tuple[Path, ...], out: Path, classes: str, test_fraction: float,
-            shifts: str, seed: int, arch: str) -> None:
+@click.option(
+    "--arch",
+    type=click.Choice(list(ARCHITECTURES)),
+    default="default",
+    help="Architecture whose length and rate the sounds are cut to.",
+)
+def dataset(
+    roots: tuple[Path, ...],
+    out: Path,
+    classes: str,
+    test_fraction: float,
+    shifts: str,
+    seed: int,
+    arch: str,
+) -> None:
     """Build a training set from folders of one-shots and Hydrogen drum kits.
 
     \b
@@ -165,36 +192,76 @@ def dataset(roots: tuple[Path, ...], out: Path, classes: str, test_fraction: flo
     try:
         steps = [float(s) for s in shifts.split(",") if s.strip()]
     except ValueError:
-        raise click.BadParameter(f"not a list of numbers: {shifts!r}", param_hint="--shifts") from None
+        raise click.BadParameter(
+            f"not a list of numbers: {shifts!r}", param_hint="--shifts"
+        ) from None
     config = ARCHITECTURES[arch](names)
     try:
-        summary = build_dataset(list(roots), out, classes=names, sample_rate=config.sample_rate,
-                                frames=config.frames, test_fraction=test_fraction, shifts=steps,
-                                seed=seed)
+        summary = build_dataset(
+            list(roots),
+            out,
+            classes=names,
+            sample_rate=config.sample_rate,
+            frames=config.frames,
+            test_fraction=test_fraction,
+            shifts=steps,
+            seed=seed,
+        )
     except (ValueError, OSError) as err:
         raise click.ClickException(str(err)) from None
-    click.echo(f"{out}: {summary['examples']} sounds; files per class {summary['files']}; "
-               f"test files {summary['test_files']}")
+    click.echo(
+        f"{out}: {summary['examples']} sounds; files per class {summary['files']}; "
+        f"test files {summary['test_files']}"
+    )
 
 
 @main.command()
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              required=True, help="Dataset built by `drumsynth dataset`.")
-@click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("runs/main"), help="Run folder: checkpoints, samples, losses. "
-              "An existing run resumes.")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Dataset built by `drumsynth dataset`.",
+)
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("runs/main"),
+    help="Run folder: checkpoints, samples, losses. An existing run resumes.",
+)
 @click.option("--steps", type=click.IntRange(1), default=20000, help="Train until this step.")
 @click.option("--batch", type=click.IntRange(1), default=16, help="Global batch size.")
-@click.option("--lr", type=click.FloatRange(0, 1, min_open=True), default=1e-4,
-              help="Learning rate of generator and discriminator.")
+@click.option(
+    "--lr",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=1e-4,
+    help="Learning rate of generator and discriminator.",
+)
 @click.option("--r1", type=click.FloatRange(0), default=10.0, help="R1 penalty weight.")
-@click.option("--sample-every", type=click.IntRange(1), default=1000,
-              help="Steps between sample WAVs and spectrograms.")
+@click.option(
+    "--sample-every",
+    type=click.IntRange(1),
+    default=1000,
+    help="Steps between sample WAVs and spectrograms.",
+)
 @click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the run's randomness.")
-@click.option("--arch", type=click.Choice(list(ARCHITECTURES)), default="default",
-              help="Architecture of a new run (a resumed run keeps its own).")
-def train(data: Path, run_dir: Path, steps: int, batch: int, lr: float, r1: float,
-          sample_every: int, seed: int, arch: str) -> None:
+@click.option(
+    "--arch",
+    type=click.Choice(list(ARCHITECTURES)),
+    default="default",
+    help="Architecture of a new run (a resumed run keeps its own).",
+)
+def train(
+    data: Path,
+    run_dir: Path,
+    steps: int,
+    batch: int,
+    lr: float,
+    r1: float,
+    sample_every: int,
+    seed: int,
+    arch: str,
+) -> None:
     """Train the GAN (mapping, synthesis, discriminator); all GPUs when there are several.
 
     \b
@@ -205,8 +272,15 @@ def train(data: Path, run_dir: Path, steps: int, batch: int, lr: float, r1: floa
     from oscserver.training.gan import TrainConfig
     from oscserver.training.recipe import train_run
 
-    config = TrainConfig(steps=steps, batch=batch, lr_g=lr, lr_d=lr, r1_gamma=r1,
-                         sample_every=sample_every, seed=seed)
+    config = TrainConfig(
+        steps=steps,
+        batch=batch,
+        lr_g=lr,
+        lr_d=lr,
+        r1_gamma=r1,
+        sample_every=sample_every,
+        seed=seed,
+    )
     try:
         classes = Dataset.load(data).classes
         train_run(data, run_dir, config, ARCHITECTURES[arch](classes))
@@ -215,11 +289,20 @@ def train(data: Path, run_dir: Path, steps: int, batch: int, lr: float, r1: floa
 
 
 @main.command("fit-pca")
-@click.option("--run", "run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("runs/main"), help="Run folder with a checkpoint.")
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("runs/main"),
+    help="Run folder with a checkpoint.",
+)
 @click.option("--axes", type=click.IntRange(1, 64), default=8, help="Principal axes per class.")
-@click.option("--samples", type=click.IntRange(100), default=10_000,
-              help="Sampled w per class the PCA is fitted on.")
+@click.option(
+    "--samples",
+    type=click.IntRange(100),
+    default=10_000,
+    help="Sampled w per class the PCA is fitted on.",
+)
 @click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the sampled w.")
 def fit_pca_cmd(run_dir: Path, axes: int, samples: int, seed: int) -> None:
     """Fit the per-class PCA of W of a run's generator (run/pca.npz)."""
@@ -232,35 +315,61 @@ def fit_pca_cmd(run_dir: Path, axes: int, samples: int, seed: int) -> None:
 
 
 @main.command("train-encoder")
-@click.option("--run", "run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("runs/main"), help="Run folder with a checkpoint and pca.npz.")
-@click.option("--steps", type=click.IntRange(1), default=3000,
-              help="Steps on generated (w, audio) pairs.")
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("runs/main"),
+    help="Run folder with a checkpoint and pca.npz.",
+)
+@click.option(
+    "--steps", type=click.IntRange(1), default=3000, help="Steps on generated (w, audio) pairs."
+)
 @click.option("--batch", type=click.IntRange(1), default=16, help="Pairs per step.")
-@click.option("--real-data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="Dataset to fine-tune on real sounds afterwards.")
-@click.option("--real-steps", type=click.IntRange(0), default=0,
-              help="Fine-tuning steps on --real-data (spectral loss only).")
+@click.option(
+    "--real-data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Dataset to fine-tune on real sounds afterwards.",
+)
+@click.option(
+    "--real-steps",
+    type=click.IntRange(0),
+    default=0,
+    help="Fine-tuning steps on --real-data (spectral loss only).",
+)
 @click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the pairs.")
-def train_encoder_cmd(run_dir: Path, steps: int, batch: int, real_data: Path | None,
-                      real_steps: int, seed: int) -> None:
+def train_encoder_cmd(
+    run_dir: Path, steps: int, batch: int, real_data: Path | None, real_steps: int, seed: int
+) -> None:
     """Train the encoder (audio -> w) with a latent and a multi-resolution spectral loss."""
     from oscserver.training.encoder import EncoderTrainConfig
     from oscserver.training.recipe import train_encoder_run
 
     try:
-        out = train_encoder_run(run_dir, EncoderTrainConfig(steps=steps, batch=batch, seed=seed),
-                                real_data, real_steps)
+        out = train_encoder_run(
+            run_dir, EncoderTrainConfig(steps=steps, batch=batch, seed=seed), real_data, real_steps
+        )
     except (ValueError, OSError) as err:
         raise click.ClickException(str(err)) from None
     click.echo(str(out))
 
 
 @main.command()
-@click.option("--run", "run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("runs/main"), help="Run folder with checkpoint, pca.npz, encoder.")
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Model folder to write, e.g. models/drums-v1.")
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("runs/main"),
+    help="Run folder with checkpoint, pca.npz, encoder.",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Model folder to write, e.g. models/drums-v1.",
+)
 def export(run_dir: Path, out: Path) -> None:
     """Write a run's model artifact (weights, config, PCA, checksums)."""
     from oscserver.training.recipe import export_run
@@ -698,26 +807,71 @@ def info(model: Path | None) -> None:
 
 
 @main.command()
-@click.option("--model", type=click.Path(path_type=Path), required=True,
-              help="Model artifact folder (with manifest.json).")
-@click.option("--data", type=click.Path(path_type=Path), required=True,
-              help="Dataset .npz made by `drumsynth dataset`, with the model's classes.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for report.json and the PNG figures.")
-@click.option("--per-class", type=click.IntRange(2, 4096), default=64,
-              help="Generated sounds per class (seeds 0..N-1, psi 1).")
-@click.option("--refine-steps", type=click.IntRange(0), default=100,
-              help="Refinement steps of the inversion after the encoder.")
-@click.option("--invert-count", type=click.IntRange(0), default=8,
-              help="Most test sounds inverted per class (0: skip the inversion).")
-@click.option("--best-of", type=click.IntRange(1, 4096), default=256,
-              help="Random seeds per class the inversion is compared with.")
-@click.option("--losses", type=click.Path(path_type=Path), default=None,
-              help="A run's losses.jsonl, drawn as training curves.")
-@click.option("--seed", type=click.IntRange(0), default=0,
-              help="Seed of the noise baseline and of the choice of inverted sounds.")
-def evaluate(model: Path, data: Path, out: Path, per_class: int, refine_steps: int,
-             invert_count: int, best_of: int, losses: Path | None, seed: int) -> None:
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Model artifact folder (with manifest.json).",
+)
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Dataset .npz made by `drumsynth dataset`, with the model's classes.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for report.json and the PNG figures.",
+)
+@click.option(
+    "--per-class",
+    type=click.IntRange(2, 4096),
+    default=64,
+    help="Generated sounds per class (seeds 0..N-1, psi 1).",
+)
+@click.option(
+    "--refine-steps",
+    type=click.IntRange(0),
+    default=100,
+    help="Refinement steps of the inversion after the encoder.",
+)
+@click.option(
+    "--invert-count",
+    type=click.IntRange(0),
+    default=8,
+    help="Most test sounds inverted per class (0: skip the inversion).",
+)
+@click.option(
+    "--best-of",
+    type=click.IntRange(1, 4096),
+    default=256,
+    help="Random seeds per class the inversion is compared with.",
+)
+@click.option(
+    "--losses",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A run's losses.jsonl, drawn as training curves.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0),
+    default=0,
+    help="Seed of the noise baseline and of the choice of inverted sounds.",
+)
+def evaluate(
+    model: Path,
+    data: Path,
+    out: Path,
+    per_class: int,
+    refine_steps: int,
+    invert_count: int,
+    best_of: int,
+    losses: Path | None,
+    seed: int,
+) -> None:
     """Measure a model against its dataset: report.json, figures and a summary.
 
     Class fidelity, Frechet distance (next to train-vs-test and a noise baseline), diversity,
@@ -731,10 +885,21 @@ def evaluate(model: Path, data: Path, out: Path, per_class: int, refine_steps: i
     from oscserver.training.evaluate import EvalConfig, EvaluationError, format_summary, run
 
     try:
-        config = EvalConfig(per_class=per_class, refine_steps=refine_steps,
-                            invert_count=invert_count, best_of=best_of, seed=seed)
-        report = run(model=model, data=data, out=out, config=config, losses=losses,
-                     log=lambda line: click.echo(line, err=True))
+        config = EvalConfig(
+            per_class=per_class,
+            refine_steps=refine_steps,
+            invert_count=invert_count,
+            best_of=best_of,
+            seed=seed,
+        )
+        report = run(
+            model=model,
+            data=data,
+            out=out,
+            config=config,
+            losses=losses,
+            log=lambda line: click.echo(line, err=True),
+        )
     except EvaluationError as err:
         raise click.ClickException(str(err)) from None
     click.echo(format_summary(report))

@@ -71,8 +71,12 @@ class DrumEngine:
         self._synth_noise = tf.constant(synth)
         self._class_means = np.stack([artifact.pca[k].mean for k in c.classes])
 
-        @tf.function(input_signature=[
-            tf.TensorSpec([None, c.z_dim], tf.float32), tf.TensorSpec([None], tf.int32)])
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec([None, c.z_dim], tf.float32),
+                tf.TensorSpec([None], tf.int32),
+            ]
+        )
         def map_fn(z: tf.Tensor, label: tf.Tensor) -> tf.Tensor:
             return gen.mapping([z, label], training=False)
 
@@ -191,8 +195,10 @@ class DrumEngine:
             raise ValueError(f"latent must be [{self.w_dim}] or [n, {self.w_dim}], got {w.shape}")
         if not np.all(np.isfinite(batch)):
             raise ValueError("latent holds NaN or infinite values")
-        chunks = [self._synth(batch[i : i + RENDER_CHUNK]).numpy()
-                  for i in range(0, len(batch), RENDER_CHUNK)]
+        chunks = [
+            self._synth(batch[i : i + RENDER_CHUNK]).numpy()
+            for i in range(0, len(batch), RENDER_CHUNK)
+        ]
         audio = np.concatenate(chunks).astype(np.float32)
         return Render(audio[0] if single else audio, w)
 
@@ -216,7 +222,7 @@ class DrumEngine:
         return self.render(L.interpolate(a, b, t, mode))
 
     def path(self, anchors: Sequence[np.ndarray], steps: int, mode: str = "lin") -> Render:
-        """`steps` sounds through the anchors, rendered in one batched call: audio [steps, frames]."""
+        """`steps` sounds through the anchors, in one batched call: audio [steps, frames]."""
         if steps > MAX_PATH_STEPS:
             raise ValueError(f"at most {MAX_PATH_STEPS} steps, got {steps}")
         return self.render(L.path(list(anchors), steps, mode))
@@ -225,9 +231,14 @@ class DrumEngine:
 
     def _build_refine(self):  # noqa: ANN202 - returns a tf.function
         c = self.config
-        @tf.function(input_signature=[
-            tf.TensorSpec([1, c.w_dim], tf.float32), tf.TensorSpec([1, c.frames], tf.float32),
-            tf.TensorSpec([], tf.int32)])
+
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec([1, c.w_dim], tf.float32),
+                tf.TensorSpec([1, c.frames], tf.float32),
+                tf.TensorSpec([], tf.int32),
+            ]
+        )
         def refine(w0: tf.Tensor, target: tf.Tensor, steps: tf.Tensor) -> tf.Tensor:
             # Adam on w, written out so the engine holds no optimiser object.
             w, m, v = w0, tf.zeros_like(w0), tf.zeros_like(w0)
@@ -246,7 +257,7 @@ class DrumEngine:
         return refine
 
     def prepare(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
-        """Any audio ([samples] or [samples, channels] at any rate) -> the encoder's input [frames]."""
+        """Any audio ([samples] or [samples, channels], any rate) -> encoder input [frames]."""
         mono = to_mono(np.asarray(audio, np.float32))
         if mono.size == 0 or not np.all(np.isfinite(mono)):
             raise ValueError("audio must hold finite samples")

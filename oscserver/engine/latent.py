@@ -90,6 +90,6 @@ def path(anchors: Sequence[np.ndarray], steps: int, mode: str = "lin") -> np.nda
     pos = np.linspace(0.0, len(anchors) - 1, steps)
     seg = np.minimum(pos.astype(int), len(anchors) - 2)
     out = np.empty((steps, anchors[0].shape[-1]), np.float32)
-    for i, (s, p) in enumerate(zip(seg, pos)):
+    for i, (s, p) in enumerate(zip(seg, pos, strict=False)):
         out[i] = interpolate(anchors[s], anchors[s + 1], p - s, mode)
     return out

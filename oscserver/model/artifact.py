@@ -98,8 +98,14 @@ def save_artifact(
     encoder.save_weights(tmp / "encoder.weights.h5")
     arrays: dict[str, np.ndarray] = {}
     for cls, p in pca.items():
-        arrays.update({f"{cls}/mean": p.mean, f"{cls}/components": p.components,
-                       f"{cls}/std": p.std, f"{cls}/explained": p.explained})
+        arrays.update(
+            {
+                f"{cls}/mean": p.mean,
+                f"{cls}/components": p.components,
+                f"{cls}/std": p.std,
+                f"{cls}/explained": p.explained,
+            }
+        )
     np.savez(tmp / "pca.npz", **arrays)
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -151,7 +157,9 @@ def load_artifact(folder: str | os.PathLike[str]) -> Artifact:
     checksums = manifest.get("checksums", {})
     for f in DATA_FILES:
         if checksums.get(f) != sha256(folder / f):
-            raise ArtifactError(f"model {folder.name}: checksum mismatch for {f} (file changed or corrupt)")
+            raise ArtifactError(
+                f"model {folder.name}: checksum mismatch for {f} (file changed or corrupt)"
+            )
     try:
         config = ModelConfig.from_json(_read_json(folder / "config.json"))
     except (TypeError, ValueError) as err:
@@ -163,7 +171,9 @@ def load_artifact(folder: str | os.PathLike[str]) -> Artifact:
         generator.synthesis.load_weights(folder / "synthesis.weights.h5")
         encoder.load_weights(folder / "encoder.weights.h5")
     except (ValueError, OSError) as err:
-        raise ArtifactError(f"model {folder.name}: weights do not match config.json: {err}") from err
+        raise ArtifactError(
+            f"model {folder.name}: weights do not match config.json: {err}"
+        ) from err
     pca: dict[str, ClassPCA] = {}
     try:
         with np.load(folder / "pca.npz") as d:

@@ -118,7 +118,9 @@ class ModulatedConv1D(keras.layers.Layer):
         self.kernel_weight = self.add_weight(
             name="kernel",
             shape=(self.kernel, in_ch, self.filters),
-            initializer=keras.initializers.RandomNormal(stddev=1.0 / math.sqrt(self.kernel * in_ch)),
+            initializer=keras.initializers.RandomNormal(
+                stddev=1.0 / math.sqrt(self.kernel * in_ch)
+            ),
         )
         self.bias = self.add_weight(
             name="bias",
@@ -260,7 +262,10 @@ class DrumSynth(keras.layers.Layer):
         spec = tf.complex(noise[..., 0] * shape, noise[..., 1] * shape)
         frames = self.hop * (tf.shape(controls)[1])
         wave = tf.signal.inverse_stft(
-            spec, frame_length=self.n_fft, frame_step=self.hop, fft_length=self.n_fft,
+            spec,
+            frame_length=self.n_fft,
+            frame_step=self.hop,
+            fft_length=self.n_fft,
             window_fn=tf.signal.hann_window,
         )
         noisy = wave[:, self.hop : self.hop + frames] * self._noise_scale

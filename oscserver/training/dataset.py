@@ -201,14 +201,20 @@ def build_dataset(
         "sample_rate": sample_rate,
         "frames": frames,
         "files": {c: sum(1 for s in used if s.cls == c) for c in classes},
-        "test_files": {c: sum(1 for s in used if s.cls == c and s.group in test_groups)
-                       for c in classes},
+        "test_files": {
+            c: sum(1 for s in used if s.cls == c and s.group in test_groups) for c in classes
+        },
         "examples": len(audio),
         "pitch_shifts": list(shifts),
         "licences": dict(Counter(s.licence for s in used)),
         "sources": [
-            {"path": str(s.path), "class": s.cls, "group": s.group, "licence": s.licence,
-             "split": "test" if s.group in test_groups else "train"}
+            {
+                "path": str(s.path),
+                "class": s.cls,
+                "group": s.group,
+                "licence": s.licence,
+                "split": "test" if s.group in test_groups else "train",
+            }
             for s in used
         ],
     }
@@ -232,13 +238,25 @@ class Dataset:
     def load(cls, path: Path) -> Dataset:
         with np.load(path) as d:
             return cls(
-                d["audio"], d["class_id"], d["split"], d["group"], d["augmented"],
-                tuple(str(c) for c in d["classes"]), int(d["sample_rate"]),
+                d["audio"],
+                d["class_id"],
+                d["split"],
+                d["group"],
+                d["augmented"],
+                tuple(str(c) for c in d["classes"]),
+                int(d["sample_rate"]),
             )
 
     def subset(self, mask: np.ndarray) -> Dataset:
-        return Dataset(self.audio[mask], self.class_id[mask], self.split[mask],
-                       self.group[mask], self.augmented[mask], self.classes, self.sample_rate)
+        return Dataset(
+            self.audio[mask],
+            self.class_id[mask],
+            self.split[mask],
+            self.group[mask],
+            self.augmented[mask],
+            self.classes,
+            self.sample_rate,
+        )
 
     @property
     def train(self) -> Dataset:

@@ -71,15 +71,24 @@ def train_encoder(
             latent = tf.reduce_mean(tf.square((w_hat - w) / w_scale), axis=1)
             resynth = generator.synthesis(
                 [tf.tile(w_hat[:, None], [1, c.num_ws, 1]), layer_noise, synth_noise],
-                training=False)
+                training=False,
+            )
             spectral = multires_stft_loss(resynth * (0.9 / peak), target)
             loss = tf.reduce_mean(train.latent_weight * latent + train.spectral_weight * spectral)
         grads = tape.gradient(loss, encoder.trainable_weights)
-        opt.apply_gradients(zip(grads, encoder.trainable_weights))
-        return {"loss": loss, "latent": tf.reduce_mean(latent), "spectral": tf.reduce_mean(spectral)}
+        opt.apply_gradients(zip(grads, encoder.trainable_weights, strict=False))
+        return {
+            "loss": loss,
+            "latent": tf.reduce_mean(latent),
+            "spectral": tf.reduce_mean(spectral),
+        }
 
-    bar = keras.utils.Progbar(train.steps, verbose=1 if verbose else 0, unit_name="step",
-                              stateful_metrics=["loss", "latent", "spectral"])
+    bar = keras.utils.Progbar(
+        train.steps,
+        verbose=1 if verbose else 0,
+        unit_name="step",
+        stateful_metrics=["loss", "latent", "spectral"],
+    )
     history = []
     for i in range(train.steps):
         out = {k: float(v) for k, v in step().items()}
@@ -119,15 +128,17 @@ def finetune_encoder_real(
             w_hat = encoder(target, training=True)
             resynth = generator.synthesis(
                 [tf.tile(w_hat[:, None], [1, c.num_ws, 1]), layer_noise, synth_noise],
-                training=False)
+                training=False,
+            )
             peak = tf.reduce_max(tf.abs(resynth), axis=1, keepdims=True) + 1e-6
             loss = tf.reduce_mean(multires_stft_loss(resynth * (0.9 / peak), target))
         grads = tape.gradient(loss, encoder.trainable_weights)
-        opt.apply_gradients(zip(grads, encoder.trainable_weights))
+        opt.apply_gradients(zip(grads, encoder.trainable_weights, strict=False))
         return loss
 
-    bar = keras.utils.Progbar(steps, verbose=1 if verbose else 0, unit_name="step",
-                              stateful_metrics=["spectral"])
+    bar = keras.utils.Progbar(
+        steps, verbose=1 if verbose else 0, unit_name="step", stateful_metrics=["spectral"]
+    )
     history = []
     for i in range(steps):
         idx = rng.integers(0, len(audio), batch)

@@ -70,7 +70,9 @@ class GanTrainer:
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self.g_vars = self.gen.mapping.trainable_weights + self.gen.synthesis.trainable_weights
         self.ema_vars = self.ema.mapping.weights + self.ema.synthesis.weights
-        for src, dst in zip(self.gen.mapping.weights + self.gen.synthesis.weights, self.ema_vars):
+        for src, dst in zip(
+            self.gen.mapping.weights + self.gen.synthesis.weights, self.ema_vars, strict=False
+        ):
             dst.assign(src)
         with strategy.scope():
             self.opt_g.build(self.g_vars)
@@ -98,8 +100,9 @@ class GanTrainer:
         return audio + floor * self.rng.normal(tf.shape(audio))
 
     def _augment(self, audio: tf.Tensor) -> tf.Tensor:
-        db = self.rng.uniform([tf.shape(audio)[0], 1], -self.train_config.gain_db,
-                              self.train_config.gain_db)
+        db = self.rng.uniform(
+            [tf.shape(audio)[0], 1], -self.train_config.gain_db, self.train_config.gain_db
+        )
         return self._floor(audio * tf.pow(10.0, db / 20.0))
 
     def _class_means(self, mel: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
@@ -126,10 +129,11 @@ class GanTrainer:
             r1_grad = r1_tape.gradient(real_sum, real_mel)
             r1 = tf.reduce_sum(tf.square(r1_grad), axis=[1, 2])
             fake_logits = self.disc([fake_mel, labels], training=True)
-            d_loss = avg(tf.nn.softplus(fake_logits) + tf.nn.softplus(-real_logits)
-                         + 0.5 * t.r1_gamma * r1)
+            d_loss = avg(
+                tf.nn.softplus(fake_logits) + tf.nn.softplus(-real_logits) + 0.5 * t.r1_gamma * r1
+            )
         grads = tape.gradient(d_loss, self.disc.trainable_weights)
-        self.opt_d.apply_gradients(zip(grads, self.disc.trainable_weights))
+        self.opt_d.apply_gradients(zip(grads, self.disc.trainable_weights, strict=False))
 
         # Generator: make the discriminator call fakes real, and match each class's mean
         # log-mel spectrogram (a stable signal on small data; the adversary keeps the variety).
@@ -143,9 +147,15 @@ class GanTrainer:
             replicas = self.strategy.num_replicas_in_sync
             g_loss = avg(tf.nn.softplus(-logits)) + t.stats_weight * stats / replicas
         grads = tape.gradient(g_loss, self.g_vars)
-        self.opt_g.apply_gradients(zip(grads, self.g_vars))
-        return {"d": d_loss, "g": g_loss, "r1": avg(r1), "stats": stats / replicas,
-                "d_real": avg(real_logits), "d_fake": avg(fake_logits)}
+        self.opt_g.apply_gradients(zip(grads, self.g_vars, strict=False))
+        return {
+            "d": d_loss,
+            "g": g_loss,
+            "r1": avg(r1),
+            "stats": stats / replicas,
+            "d_real": avg(real_logits),
+            "d_fake": avg(fake_logits),
+        }
 
     @tf.function
     def train_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
@@ -153,8 +163,9 @@ class GanTrainer:
         out = self.strategy.run(self._replica_step, args=(real, labels))
         out = {k: self.strategy.reduce("SUM", v, axis=None) for k, v in out.items()}
         beta = self.train_config.ema_beta
-        for src, dst in zip(self.gen.mapping.weights + self.gen.synthesis.weights,
-                            self.ema_vars):
+        for src, dst in zip(
+            self.gen.mapping.weights + self.gen.synthesis.weights, self.ema_vars, strict=False
+        ):
             dst.assign(beta * dst + (1.0 - beta) * src)
         self.step.assign_add(1)
         return out
@@ -163,8 +174,10 @@ class GanTrainer:
 
     def _models(self) -> dict[str, keras.Model]:
         return {
-            "mapping": self.gen.mapping, "synthesis": self.gen.synthesis,
-            "ema_mapping": self.ema.mapping, "ema_synthesis": self.ema.synthesis,
+            "mapping": self.gen.mapping,
+            "synthesis": self.gen.synthesis,
+            "ema_mapping": self.ema.mapping,
+            "ema_synthesis": self.ema.synthesis,
             "discriminator": self.disc,
         }
 
@@ -174,12 +187,18 @@ class GanTrainer:
         tmp.mkdir(parents=True, exist_ok=True)
         for name, model in self._models().items():
             model.save_weights(tmp / f"{name}.weights.h5")
-        state = {"step": int(self.step.numpy()), "rng_state": self.rng.state.numpy().tolist(),
-                 "model": self.config.to_json(), "train": asdict(self.train_config)}
+        state = {
+            "step": int(self.step.numpy()),
+            "rng_state": self.rng.state.numpy().tolist(),
+            "model": self.config.to_json(),
+            "train": asdict(self.train_config),
+        }
         if with_optimizer:
-            np.savez(tmp / "optimizers.npz",
-                     **{f"g{i}": v.numpy() for i, v in enumerate(self.opt_g.variables)},
-                     **{f"d{i}": v.numpy() for i, v in enumerate(self.opt_d.variables)})
+            np.savez(
+                tmp / "optimizers.npz",
+                **{f"g{i}": v.numpy() for i, v in enumerate(self.opt_g.variables)},
+                **{f"d{i}": v.numpy() for i, v in enumerate(self.opt_d.variables)},
+            )
         (tmp / "state.json").write_text(json.dumps(state))
         if folder.exists():
             old = folder.with_name(folder.name + ".old")
@@ -240,8 +259,12 @@ def train_gan(
     t = trainer.train_config
     sampler = BalancedSampler(data.train, np.random.default_rng(t.seed + int(trainer.step)))
     start = int(trainer.step.numpy())
-    bar = keras.utils.Progbar(t.steps, stateful_metrics=["d", "g", "r1", "stats", "d_real", "d_fake"],
-                              verbose=1 if verbose else 0, unit_name="step")
+    bar = keras.utils.Progbar(
+        t.steps,
+        stateful_metrics=["d", "g", "r1", "stats", "d_real", "d_fake"],
+        verbose=1 if verbose else 0,
+        unit_name="step",
+    )
     history: list[dict[str, float]] = []
     log = (run_dir / "losses.jsonl").open("a")
     t0 = time.time()

@@ -13,10 +13,12 @@ def sample_w(generator: Generator, label: int, n: int, rng: np.random.Generator)
     """n latents of one class: [n, w_dim]."""
     z = rng.standard_normal((n, generator.config.z_dim), dtype=np.float32)
     labels = np.full(n, label, np.int32)
-    return np.concatenate([
-        generator.mapping([z[i : i + 2048], labels[i : i + 2048]], training=False).numpy()
-        for i in range(0, n, 2048)
-    ])
+    return np.concatenate(
+        [
+            generator.mapping([z[i : i + 2048], labels[i : i + 2048]], training=False).numpy()
+            for i in range(0, n, 2048)
+        ]
+    )
 
 
 def fit_pca(

@@ -41,11 +41,20 @@ def sample_callback(run_dir: Path, per_class: int = 6):
         labels = [c for c in range(len(classes)) for _ in range(per_class)]
         seeds = list(range(per_class)) * len(classes)
         audio = ema_render(trainer, seeds, labels)
-        names = [f"{classes[c]}-{s}" for c, s in zip(labels, seeds)]
-        spectrogram_grid(audio, names, trainer.config.sample_rate,
-                         run_dir / "samples" / f"step{step:06d}.png", cols=per_class)
-        write_examples(audio[::per_class], [classes[c] for c in range(len(classes))],
-                       trainer.config.sample_rate, run_dir / "samples" / f"step{step:06d}")
+        names = [f"{classes[c]}-{s}" for c, s in zip(labels, seeds, strict=False)]
+        spectrogram_grid(
+            audio,
+            names,
+            trainer.config.sample_rate,
+            run_dir / "samples" / f"step{step:06d}.png",
+            cols=per_class,
+        )
+        write_examples(
+            audio[::per_class],
+            [classes[c] for c in range(len(classes))],
+            trainer.config.sample_rate,
+            run_dir / "samples" / f"step{step:06d}",
+        )
 
     return on_sample
 
@@ -97,8 +106,14 @@ def load_run_generator(run_dir: Path) -> tuple[ModelConfig, Generator, dict]:
 def save_pca(pca: dict[str, ClassPCA], path: Path) -> None:
     arrays = {}
     for cls, p in pca.items():
-        arrays.update({f"{cls}/mean": p.mean, f"{cls}/components": p.components,
-                       f"{cls}/std": p.std, f"{cls}/explained": p.explained})
+        arrays.update(
+            {
+                f"{cls}/mean": p.mean,
+                f"{cls}/components": p.components,
+                f"{cls}/std": p.std,
+                f"{cls}/explained": p.explained,
+            }
+        )
     np.savez(path, **arrays)
 
 
@@ -106,8 +121,10 @@ def load_pca(path: Path, classes: tuple[str, ...]) -> dict[str, ClassPCA]:
     if not path.exists():
         raise RunError(f"no {path.name} in {path.parent}: run `drumsynth fit-pca` first")
     with np.load(path) as d:
-        return {c: ClassPCA(d[f"{c}/mean"], d[f"{c}/components"], d[f"{c}/std"],
-                            d[f"{c}/explained"]) for c in classes}
+        return {
+            c: ClassPCA(d[f"{c}/mean"], d[f"{c}/components"], d[f"{c}/std"], d[f"{c}/explained"])
+            for c in classes
+        }
 
 
 def fit_pca_run(run_dir: Path, axes: int = 8, samples: int = 10_000, seed: int = 0) -> Path:
@@ -135,8 +152,14 @@ def train_encoder_run(
     history = train_encoder(encoder, gen, means, train)
     if real_data is not None and real_steps > 0:
         data = Dataset.load(real_data).train
-        history += finetune_encoder_real(encoder, gen, data.audio[data.augmented == 0],
-                                         real_steps, batch=train.batch, seed=train.seed)
+        history += finetune_encoder_real(
+            encoder,
+            gen,
+            data.audio[data.augmented == 0],
+            real_steps,
+            batch=train.batch,
+            seed=train.seed,
+        )
     encoder.save_weights(out)
     with (run_dir / "encoder_losses.jsonl").open("a") as f:
         for row in history:
@@ -167,6 +190,10 @@ def write_audition(model_dir: Path, per_class: int = 8, psi: float = 0.8) -> lis
     paths = []
     for cls in engine.classes:
         audio = np.stack([engine.generate(s, cls, psi).audio for s in range(per_class)])
-        paths += write_examples(audio, [f"{cls}-seed{s}" for s in range(per_class)],
-                                engine.sample_rate, model_dir / "examples")
+        paths += write_examples(
+            audio,
+            [f"{cls}-seed{s}" for s in range(per_class)],
+            engine.sample_rate,
+            model_dir / "examples",
+        )
     return paths

@@ -46,4 +46,7 @@ def write_examples(
 ) -> list[Path]:
     """Writes each [samples] row of `sounds` as folder/name.wav (float32)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [write_wav_atomic(folder / f"{n}.wav", s, sample_rate) for s, n in zip(sounds, names)]
+    return [
+        write_wav_atomic(folder / f"{n}.wav", s, sample_rate)
+        for s, n in zip(sounds, names, strict=False)
+    ]

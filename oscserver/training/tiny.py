@@ -40,8 +40,15 @@ def synthetic_drums(
             labels.append(label)
     n = len(audio)
     split = (np.arange(n) % per_class >= per_class - max(1, per_class // 5)).astype(np.int8)
-    return Dataset(np.stack(audio), np.array(labels, np.int32), split, np.arange(n, dtype=np.int32),
-                   np.zeros(n, np.int8), classes, config.sample_rate)
+    return Dataset(
+        np.stack(audio),
+        np.array(labels, np.int32),
+        split,
+        np.arange(n, dtype=np.int32),
+        np.zeros(n, np.int8),
+        classes,
+        config.sample_rate,
+    )
 
 
 def make_tiny_artifact(
@@ -57,15 +64,24 @@ def make_tiny_artifact(
     data = synthetic_drums(classes, 12, config, np.random.default_rng(seed))
     run = folder.with_name(folder.name + ".run")
     run.mkdir(parents=True, exist_ok=True)
-    trainer = GanTrainer(config, TrainConfig(steps=gan_steps, batch=8, seed=seed,
-                                             checkpoint_every=10**9), make_strategy())
+    trainer = GanTrainer(
+        config,
+        TrainConfig(steps=gan_steps, batch=8, seed=seed, checkpoint_every=10**9),
+        make_strategy(),
+    )
     train_gan(trainer, data, run, verbose=False)
     pca = fit_pca(trainer.ema, axes=8, samples=10_000, seed=seed)
     from oscserver.model.encoder import build_encoder
 
     encoder = build_encoder(config)
     means = np.stack([pca[c].mean for c in classes])
-    train_encoder(encoder, trainer.ema, means,
-                  EncoderTrainConfig(steps=encoder_steps, batch=8, seed=seed), verbose=False)
-    return save_artifact(folder, config, trainer.ema, encoder, pca,
-                         extra={"recipe": "tiny (tests only)"})
+    train_encoder(
+        encoder,
+        trainer.ema,
+        means,
+        EncoderTrainConfig(steps=encoder_steps, batch=8, seed=seed),
+        verbose=False,
+    )
+    return save_artifact(
+        folder, config, trainer.ema, encoder, pca, extra={"recipe": "tiny (tests only)"}
+    )

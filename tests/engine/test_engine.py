@@ -26,13 +26,19 @@ def test_seed_deterministic_across_processes(engine, tiny_model):
         "print(hashlib.sha256(e.generate(42, 'snare', 0.7).audio.tobytes()).hexdigest())"
     )
     digests = {
-        subprocess.run([sys.executable, "-c", code, str(tiny_model)], check=True,
-                       capture_output=True, text=True).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code, str(tiny_model)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         for _ in range(2)
     }
     import hashlib
 
-    assert digests == {hashlib.sha256(engine.generate(42, "snare", 0.7).audio.tobytes()).hexdigest()}
+    assert digests == {
+        hashlib.sha256(engine.generate(42, "snare", 0.7).audio.tobytes()).hexdigest()
+    }
 
 
 def test_different_seeds_differ(engine):
@@ -97,16 +103,19 @@ def test_invert_rejects_non_audio(engine, tmp_path):
         engine.invert_file(tmp_path / "x.wav")
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda e: e.generate(1, "cowbell"), "unknown class"),
-    (lambda e: e.generate(1, "kick", psi=3.0), "psi"),
-    (lambda e: e.generate(-1, "kick"), "seed"),
-    (lambda e: e.from_coordinates("kick", [float("nan")]), "finite"),
-    (lambda e: e.morph(e.class_mean("kick"), e.class_mean("hat"), 1.5), "between 0 and 1"),
-    (lambda e: e.path([e.class_mean("kick")], 4), "two anchors"),
-    (lambda e: e.render(np.zeros(3, np.float32)), "latent must be"),
-    (lambda e: e.invert(np.zeros(100, np.float32), 44100, refine_steps=10_000), "refine_steps"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda e: e.generate(1, "cowbell"), "unknown class"),
+        (lambda e: e.generate(1, "kick", psi=3.0), "psi"),
+        (lambda e: e.generate(-1, "kick"), "seed"),
+        (lambda e: e.from_coordinates("kick", [float("nan")]), "finite"),
+        (lambda e: e.morph(e.class_mean("kick"), e.class_mean("hat"), 1.5), "between 0 and 1"),
+        (lambda e: e.path([e.class_mean("kick")], 4), "two anchors"),
+        (lambda e: e.render(np.zeros(3, np.float32)), "latent must be"),
+        (lambda e: e.invert(np.zeros(100, np.float32), 44100, refine_steps=10_000), "refine_steps"),
+    ],
+)
 def test_bad_input_raises_clear_error(engine, call, match):
     with pytest.raises(ValueError, match=match):
         call(engine)

@@ -7,8 +7,12 @@ from oscserver.model.artifact import ClassPCA
 
 def make_pca(rng, k=4, d=16):
     q, _ = np.linalg.qr(rng.standard_normal((d, d)))
-    return ClassPCA(rng.standard_normal(d).astype(np.float32), q[:k].astype(np.float32),
-                    rng.uniform(0.5, 2, k).astype(np.float32), np.full(k, 0.1, np.float32))
+    return ClassPCA(
+        rng.standard_normal(d).astype(np.float32),
+        q[:k].astype(np.float32),
+        rng.uniform(0.5, 2, k).astype(np.float32),
+        np.full(k, 0.1, np.float32),
+    )
 
 
 def test_pca_round_trip():

@@ -20,21 +20,32 @@ INSTRUMENT = """<instrument><id>{i}</id><name>{name}</name><instrumentComponent>
 
 def tone(freq, sr, seconds, rng):
     t = np.arange(int(sr * seconds)) / sr
-    return (np.sin(2 * np.pi * freq * t) * np.exp(-t * 10) + 0.01 * rng.standard_normal(t.size))
+    return np.sin(2 * np.pi * freq * t) * np.exp(-t * 10) + 0.01 * rng.standard_normal(t.size)
 
 
 def make_kit(root, rng):
     kit = root / "TestKit"
     kit.mkdir(parents=True)
     instruments = []
-    names = ["Kick A", "Kick B", "Kick C", "Snare A", "Snare B", "Snare C", "Closed HH",
-             "Open Hat", "Pedal HH", "Cowbell"]
+    names = [
+        "Kick A",
+        "Kick B",
+        "Kick C",
+        "Snare A",
+        "Snare B",
+        "Snare C",
+        "Closed HH",
+        "Open Hat",
+        "Pedal HH",
+        "Cowbell",
+    ]
     for i, name in enumerate(names):
         layers = ""
         for v in range(3):  # three velocity layers per instrument
             fname = f"{name.replace(' ', '_')}_{v}.wav"
-            sf.write(kit / fname, tone(60 + 40 * i, 48000, 0.3 + 0.1 * v, rng) * (0.3 + 0.3 * v),
-                     48000)
+            sf.write(
+                kit / fname, tone(60 + 40 * i, 48000, 0.3 + 0.1 * v, rng) * (0.3 + 0.3 * v), 48000
+            )
             layers += f"<layer><filename>{fname}</filename></layer>"
         instruments.append(INSTRUMENT.format(i=i, name=name, layers=layers))
     (kit / "drumkit.xml").write_text(KIT_XML.format(instruments="".join(instruments)))
@@ -54,8 +65,16 @@ def test_build_from_hydrogen_kit(tmp_path):
     rng = np.random.default_rng(0)
     root = make_kit(tmp_path / "kits", rng)
     out = tmp_path / "d.npz"
-    summary = build_dataset([root], out, classes=["kick", "snare", "hat"], sample_rate=44100,
-                            frames=8192, test_fraction=0.34, shifts=(-1.0, 1.0), min_per_class=3)
+    summary = build_dataset(
+        [root],
+        out,
+        classes=["kick", "snare", "hat"],
+        sample_rate=44100,
+        frames=8192,
+        test_fraction=0.34,
+        shifts=(-1.0, 1.0),
+        min_per_class=3,
+    )
     data = Dataset.load(out)
     assert data.audio.shape[1] == 8192 and data.audio.dtype == np.float32
     assert summary["files"] == {"kick": 9, "snare": 9, "hat": 9}
@@ -79,5 +98,11 @@ def test_too_few_sounds_is_a_clear_error(tmp_path):
     import pytest
 
     with pytest.raises(ValueError, match="too few sounds for class"):
-        build_dataset([root], tmp_path / "d.npz", classes=["kick", "clap"], sample_rate=44100,
-                      frames=4096, min_per_class=3)
+        build_dataset(
+            [root],
+            tmp_path / "d.npz",
+            classes=["kick", "clap"],
+            sample_rate=44100,
+            frames=4096,
+            min_per_class=3,
+        )

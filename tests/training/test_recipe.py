@@ -18,10 +18,33 @@ def invoke(*args):
 def test_recipe_end_to_end(tmp_path):
     kits = make_kit(tmp_path / "kits", np.random.default_rng(0))
     data, run, model = tmp_path / "d.npz", tmp_path / "run", tmp_path / "models" / "m"
-    invoke("dataset", kits, "-o", data, "--classes", "kick,snare,hat", "--arch", "tiny",
-           "--test-fraction", "0.34")
-    invoke("train", "--data", data, "--run", run, "--steps", 3, "--batch", 4, "--arch", "tiny",
-           "--sample-every", 3)
+    invoke(
+        "dataset",
+        kits,
+        "-o",
+        data,
+        "--classes",
+        "kick,snare,hat",
+        "--arch",
+        "tiny",
+        "--test-fraction",
+        "0.34",
+    )
+    invoke(
+        "train",
+        "--data",
+        data,
+        "--run",
+        run,
+        "--steps",
+        3,
+        "--batch",
+        4,
+        "--arch",
+        "tiny",
+        "--sample-every",
+        3,
+    )
     assert (run / "checkpoint" / "state.json").exists()
     assert list((run / "samples").glob("*.png"))  # a spectrogram grid to look at
     # resuming continues from the checkpoint
@@ -29,8 +52,19 @@ def test_recipe_end_to_end(tmp_path):
     assert json.loads((run / "checkpoint" / "state.json").read_text())["step"] == 5
     assert len((run / "losses.jsonl").read_text().splitlines()) == 5
     invoke("fit-pca", "--run", run, "--samples", 500, "--axes", 4)
-    invoke("train-encoder", "--run", run, "--steps", 2, "--batch", 4, "--real-data", data,
-           "--real-steps", 2)
+    invoke(
+        "train-encoder",
+        "--run",
+        run,
+        "--steps",
+        2,
+        "--batch",
+        4,
+        "--real-data",
+        data,
+        "--real-steps",
+        2,
+    )
     invoke("export", "--run", run, "-o", model)
 
     from oscserver.engine import DrumEngine
@@ -46,14 +80,14 @@ def test_train_refuses_a_dataset_of_another_length(tmp_path):
     kits = make_kit(tmp_path / "kits", np.random.default_rng(0))
     data = tmp_path / "d.npz"
     invoke("dataset", kits, "-o", data, "--classes", "kick,snare,hat", "--arch", "tiny")
-    result = CliRunner().invoke(main, ["train", "--data", str(data), "--run",
-                                       str(tmp_path / "r"), "--steps", "1"])
+    result = CliRunner().invoke(
+        main, ["train", "--data", str(data), "--run", str(tmp_path / "r"), "--steps", "1"]
+    )
     assert result.exit_code != 0
     assert "rebuild it with the same --arch" in result.output
     assert "Traceback" not in result.output
 
 
 def test_export_without_encoder_is_a_clear_error(tmp_path):
-    result = CliRunner().invoke(main, ["export", "--run", str(tmp_path), "-o",
-                                       str(tmp_path / "m")])
+    result = CliRunner().invoke(main, ["export", "--run", str(tmp_path), "-o", str(tmp_path / "m")])
     assert result.exit_code != 0 and "no checkpoint" in result.output
