@@ -69,6 +69,29 @@ class Artifact:
         return int(next(iter(self.pca.values())).components.shape[0])
 
 
+def save_pca(pca: dict[str, ClassPCA], path: Path) -> None:
+    """Writes per-class PCA statistics as one .npz, keys `<class>/<field>`."""
+    arrays: dict[str, np.ndarray] = {}
+    for cls, p in pca.items():
+        for key in ("mean", "components", "std", "explained"):
+            arrays[f"{cls}/{key}"] = getattr(p, key)
+    np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
+
+
+def read_pca(path: Path, classes: tuple[str, ...]) -> dict[str, ClassPCA]:
+    """Reads what save_pca wrote, for `classes`. Raises KeyError or ValueError on bad data."""
+    with np.load(path) as d:
+        return {
+            c: ClassPCA(
+                *(
+                    d[f"{c}/{k}"].astype(np.float32)
+                    for k in ("mean", "components", "std", "explained")
+                )
+            )
+            for c in classes
+        }
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -96,17 +119,7 @@ def save_artifact(
     generator.mapping.save_weights(tmp / "mapping.weights.h5")
     generator.synthesis.save_weights(tmp / "synthesis.weights.h5")
     encoder.save_weights(tmp / "encoder.weights.h5")
-    arrays: dict[str, np.ndarray] = {}
-    for cls, p in pca.items():
-        arrays.update(
-            {
-                f"{cls}/mean": p.mean,
-                f"{cls}/components": p.components,
-                f"{cls}/std": p.std,
-                f"{cls}/explained": p.explained,
-            }
-        )
-    np.savez(tmp / "pca.npz", **arrays)
+    save_pca(pca, tmp / "pca.npz")
     manifest = {
         "format_version": FORMAT_VERSION,
         "name": folder.name,
@@ -119,8 +132,8 @@ def save_artifact(
         for f in ("manifest.json", *DATA_FILES):
             (folder / f).unlink(missing_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
-    for f in tmp.iterdir():
-        os.replace(f, folder / f.name)
+    for moved in tmp.iterdir():
+        os.replace(moved, folder / moved.name)
     tmp.rmdir()
     return folder
 
@@ -174,16 +187,8 @@ def load_artifact(folder: str | os.PathLike[str]) -> Artifact:
         raise ArtifactError(
             f"model {folder.name}: weights do not match config.json: {err}"
         ) from err
-    pca: dict[str, ClassPCA] = {}
     try:
-        with np.load(folder / "pca.npz") as d:
-            for cls in config.classes:
-                pca[cls] = ClassPCA(
-                    d[f"{cls}/mean"].astype(np.float32),
-                    d[f"{cls}/components"].astype(np.float32),
-                    d[f"{cls}/std"].astype(np.float32),
-                    d[f"{cls}/explained"].astype(np.float32),
-                )
+        pca = read_pca(folder / "pca.npz", config.classes)
     except (KeyError, ValueError) as err:
         raise ArtifactError(f"model {folder.name}: bad pca.npz: {err}") from err
     if pca[config.classes[0]].mean.shape != (config.w_dim,):

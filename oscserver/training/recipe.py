@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from oscserver.model.artifact import ClassPCA, save_artifact
+from oscserver.model.artifact import ClassPCA, read_pca, save_artifact, save_pca
 from oscserver.model.config import ModelConfig
 from oscserver.model.encoder import build_encoder
 from oscserver.model.generator import Generator, seed_to_z
@@ -103,28 +103,11 @@ def load_run_generator(run_dir: Path) -> tuple[ModelConfig, Generator, dict]:
     return config, gen, state
 
 
-def save_pca(pca: dict[str, ClassPCA], path: Path) -> None:
-    arrays = {}
-    for cls, p in pca.items():
-        arrays.update(
-            {
-                f"{cls}/mean": p.mean,
-                f"{cls}/components": p.components,
-                f"{cls}/std": p.std,
-                f"{cls}/explained": p.explained,
-            }
-        )
-    np.savez(path, **arrays)
-
-
 def load_pca(path: Path, classes: tuple[str, ...]) -> dict[str, ClassPCA]:
+    """The PCA statistics a run's `fit-pca` step wrote."""
     if not path.exists():
         raise RunError(f"no {path.name} in {path.parent}: run `drumsynth fit-pca` first")
-    with np.load(path) as d:
-        return {
-            c: ClassPCA(d[f"{c}/mean"], d[f"{c}/components"], d[f"{c}/std"], d[f"{c}/explained"])
-            for c in classes
-        }
+    return read_pca(path, classes)
 
 
 def fit_pca_run(run_dir: Path, axes: int = 8, samples: int = 10_000, seed: int = 0) -> Path:
