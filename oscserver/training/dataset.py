@@ -8,6 +8,7 @@ are added to the training split only.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -97,7 +98,11 @@ def folder_sources(folder: Path, classes: Sequence[str], licence: str) -> list[S
 
 
 def find_sources(roots: Iterable[Path], classes: Sequence[str]) -> list[Source]:
-    """Hydrogen kits (any folder with drumkit.xml) and plain folders under each root."""
+    """Hydrogen kits (any folder with drumkit.xml) and plain folders under each root.
+
+    A file whose bytes equal an earlier file's (kits share samples) is left out, so no sound
+    can stand in both the training and the test split.
+    """
     sources: list[Source] = []
     for root in roots:
         kits = sorted(p.parent for p in root.rglob("drumkit.xml"))
@@ -105,7 +110,14 @@ def find_sources(roots: Iterable[Path], classes: Sequence[str]) -> list[Source]:
             sources.extend(hydrogen_sources(kit, classes))
         if not kits:
             sources.extend(folder_sources(root, classes, licence="unknown (plain folder)"))
-    return sources
+    seen: set[str] = set()
+    unique = []
+    for s in sources:
+        digest = hashlib.sha256(s.path.read_bytes()).hexdigest()
+        if digest not in seen:
+            seen.add(digest)
+            unique.append(s)
+    return unique
 
 
 def split_groups(
