@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from oscserver.model.config import ModelConfig
-from oscserver.model.discriminator import build_discriminator, build_features
+from oscserver.model.discriminator import build_discriminator, build_features, mel_frames
 from oscserver.model.generator import Generator
 from oscserver.training.dataset import Dataset
 
@@ -37,10 +37,11 @@ class TrainConfig:
     beta2: float = 0.99  # Adam beta 2
     r1_gamma: float = 10.0  # weight of the R1 gradient penalty
     style_mix: float = 0.5  # probability of mixing two styles in a generated sound
-    ema_beta: float = 0.999  # decay of the generator's moving average
+    ema_halflife: int = 500  # half-life of the generator's moving average, in steps
+    ema_rampup: float = 0.1  # ... but at most this fraction of the steps so far (early runs)
     gain_db: float = 6.0  # random gain augmentation, +- dB, real and fake alike
     floor_db: float = -70.0  # white noise floor added to real and fake alike (hides silence)
-    stats_weight: float = 1.0  # weight of the per-class mean log-mel matching loss on G
+    stats_weight: float = 3.0  # weight of the per-class mean log-mel matching loss on G
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
     seed: int = 0  # seed of every random draw of the run
@@ -68,6 +69,13 @@ class GanTrainer:
             self.opt_d = keras.optimizers.Adam(train.lr_d, train.beta1, train.beta2)
             self.rng = tf.random.Generator.from_seed(train.seed)
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+            # Mean log-mel spectrogram of each class over the whole training set; set by
+            # set_real_stats before training (zeros until then).
+            self.real_stats = tf.Variable(
+                tf.zeros([len(config.classes), mel_frames(config), config.mel_bands]),
+                trainable=False,
+                name="real_stats",
+            )
         self.g_vars = self.gen.mapping.trainable_weights + self.gen.synthesis.trainable_weights
         self.ema_vars = self.ema.mapping.weights + self.ema.synthesis.weights
         for src, dst in zip(
@@ -105,9 +113,13 @@ class GanTrainer:
         )
         return self._floor(audio * tf.pow(10.0, db / 20.0))
 
-    def _class_means(self, mel: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
-        """Mean log-mel spectrogram per class present: [classes, frames, mel_bands]."""
-        return tf.math.unsorted_segment_mean(mel, labels, len(self.config.classes))
+    def set_real_stats(self, audio: np.ndarray, labels: np.ndarray) -> None:
+        """Computes each class's mean log-mel spectrogram over `audio` [n, frames]."""
+        mels = np.concatenate(
+            [self.features(audio[i : i + 64]).numpy() for i in range(0, len(audio), 64)]
+        )
+        stats = np.stack([mels[labels == c].mean(axis=0) for c in range(len(self.config.classes))])
+        self.real_stats.assign(stats)
 
     def _replica_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
         t = self.train_config
@@ -136,14 +148,18 @@ class GanTrainer:
         self.opt_d.apply_gradients(zip(grads, self.disc.trainable_weights, strict=False))
 
         # Generator: make the discriminator call fakes real, and match each class's mean
-        # log-mel spectrogram (a stable signal on small data; the adversary keeps the variety).
-        # The statistics see no noise floor: their gradient reaches down to silence.
-        real_stats = self._class_means(self.features(real), labels)
+        # log-mel spectrogram over the training set (a stable signal on small data; the
+        # adversary keeps the variety). No noise floor here: the gradient reaches silence.
+        n_classes = len(self.config.classes)
+        present = tf.math.unsorted_segment_sum(tf.ones([batch]), labels, n_classes) > 0
         with tf.GradientTape() as tape:
             fake = self._fake(labels, batch)
             logits = self.disc([self.features(self._augment(fake)), labels], training=True)
-            fake_stats = self._class_means(self.features(fake), labels)
-            stats = tf.reduce_mean(tf.abs(fake_stats - real_stats))
+            fake_stats = tf.math.unsorted_segment_mean(self.features(fake), labels, n_classes)
+            diff = tf.reduce_mean(tf.abs(fake_stats - self.real_stats), axis=[1, 2])
+            stats = tf.reduce_sum(tf.where(present, diff, 0.0)) / tf.maximum(
+                tf.reduce_sum(tf.cast(present, tf.float32)), 1.0
+            )
             replicas = self.strategy.num_replicas_in_sync
             g_loss = avg(tf.nn.softplus(-logits)) + t.stats_weight * stats / replicas
         grads = tape.gradient(g_loss, self.g_vars)
@@ -162,7 +178,11 @@ class GanTrainer:
         """One discriminator and one generator update on a global batch; updates the EMA."""
         out = self.strategy.run(self._replica_step, args=(real, labels))
         out = {k: self.strategy.reduce("SUM", v, axis=None) for k, v in out.items()}
-        beta = self.train_config.ema_beta
+        t = self.train_config
+        halflife = tf.minimum(
+            float(t.ema_halflife), tf.maximum(1.0, t.ema_rampup * tf.cast(self.step, tf.float32))
+        )
+        beta = tf.pow(0.5, 1.0 / halflife)
         for src, dst in zip(
             self.gen.mapping.weights + self.gen.synthesis.weights, self.ema_vars, strict=False
         ):
@@ -258,6 +278,7 @@ def train_gan(
     """
     t = trainer.train_config
     sampler = BalancedSampler(data.train, np.random.default_rng(t.seed + int(trainer.step)))
+    trainer.set_real_stats(data.train.audio, data.train.class_id)
     start = int(trainer.step.numpy())
     bar = keras.utils.Progbar(
         t.steps,
