@@ -720,14 +720,20 @@ def interpolate(
     "--save-latent",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also save the latent w ([w_dim] float32) as a .npy file.",
+    help="Also save the latent w ([w_dim] float32; [n, w_dim] with --slices) as a .npy file.",
+)
+@click.option(
+    "--slices",
+    is_flag=True,
+    help="FILE is a loop or breakbeat: cut it at its hits, invert each slice, write "
+    "<name>-sliceNN.wav and the re-synthesised loop <name>-break.wav.",
 )
 @_sr_option
 @_format_option
 @_model_option
 def invert(
-    file: Path, refine: int, out: Path, save_latent: Path | None, sr: int | None, fmt: str,
-    model: Path | None,
+    file: Path, refine: int, out: Path, save_latent: Path | None, slices: bool, sr: int | None,
+    fmt: str, model: Path | None,
 ) -> None:  # fmt: skip
     """Find the model's nearest sound to an audio FILE and write its resynthesis.
 
@@ -736,6 +742,7 @@ def invert(
     \b
     Examples:
       drumsynth invert my-snare.wav --refine 50 -o resynth.wav --save-latent snare.npy
+      drumsynth invert amen.wav --slices -o amen/     # every hit, and the whole loop again
     """
     _quiet_tensorflow()
     from oscserver.engine.files import (
@@ -752,6 +759,9 @@ def invert(
     if save_latent is not None:
         _check_out(save_latent.parent)
     engine = _load_engine(model)
+    if slices:
+        _invert_slices(engine, file, audio, rate, refine, out, save_latent, sr, fmt)
+        return
     with _one_line_errors():
         render = engine.invert(audio, rate, refine)
         cls = engine.nearest_class(render.latent)
@@ -768,6 +778,33 @@ def invert(
     if save_latent is not None:
         click.echo(f"latent: {save_latent}")
     click.echo(f"its PCA part as a command: drumsynth generate -c {cls} --psi 0 --pca {coords}")
+
+
+def _invert_slices(
+    engine: DrumEngine, file: Path, audio: np.ndarray, rate: int, refine: int, out: Path,
+    save_latent: Path | None, sr: int | None, fmt: str,
+) -> None:  # fmt: skip
+    """`invert --slices`: one WAV per hit and the loop laid out again from the resynthesis."""
+    from oscserver.audio.dsp import place_slices
+    from oscserver.engine.files import output_paths, write_latent, write_renders
+
+    rate_out = sr or engine.sample_rate
+    with _one_line_errors():
+        starts, render = engine.invert_slices(audio, rate, refine)
+        names = [f"{file.stem}-slice{i:02d}" for i in range(len(starts))]
+        paths = write_renders(render.audio, output_paths(out, names), rate_in=engine.sample_rate,
+                              rate_out=rate_out, fmt=fmt)  # fmt: skip
+        length = int(round(len(audio) * engine.sample_rate / rate))
+        loop = place_slices(render.audio, starts, length, engine.sample_rate)
+        (loop_path,) = write_renders(
+            loop, output_paths(out, [f"{file.stem}-break"]), rate_in=engine.sample_rate,
+            rate_out=rate_out, fmt=fmt,
+        )  # fmt: skip
+        if save_latent is not None:
+            write_latent(save_latent, render.latent)
+    for path, start, w in zip(paths, starts, render.latent, strict=True):
+        click.echo(f"{path}  at {start / engine.sample_rate:.3f} s  {engine.nearest_class(w)}")
+    click.echo(str(loop_path))
 
 
 @main.command()

@@ -145,6 +145,20 @@ def test_invert_a_generated_sound(tiny_model: Path, engine, tmp_path: Path) -> N
     np.testing.assert_allclose(read(resynth), engine.render(np.load(latent)).audio, atol=1e-5)
 
 
+def test_invert_slices_of_a_breakbeat(tiny_model: Path, engine, tmp_path: Path) -> None:
+    from tests.helpers import BREAK_STARTS, synthetic_break
+
+    src = write_wav_atomic(tmp_path / "amen.wav", synthetic_break(np.random.default_rng(0)), 44100)
+    out = ok(tiny_model, "invert", str(src), "--slices", "-o", str(tmp_path / "out"),
+             "--sr", "48000", "--format", "int16").output  # fmt: skip
+    slices = sorted((tmp_path / "out").glob("amen-slice*.wav"))
+    assert len(slices) == len(BREAK_STARTS)
+    assert all(sf.info(str(p)).samplerate == 48000 for p in slices)
+    loop = sf.info(str(tmp_path / "out" / "amen-break.wav"))
+    assert abs(loop.frames - 2 * 48000) <= 1  # the loop keeps the break's length
+    assert out.count(" at ") == len(BREAK_STARTS)
+
+
 def test_info_names_the_model_classes_and_axes(tiny_model: Path, engine) -> None:
     out = ok(tiny_model, "info").output
     assert f"classes         {', '.join(engine.classes)}" in out

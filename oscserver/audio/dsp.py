@@ -152,3 +152,95 @@ def multires_spectral_distance(
     return multires_distance_from_magnitudes(
         multires_magnitudes(a, fft_sizes), multires_magnitudes(b, fft_sizes)
     )
+
+
+def onsets(
+    audio: np.ndarray,
+    sample_rate: int,
+    *,
+    n_fft: int = 1024,
+    hop: int = 256,
+    min_gap: float = 0.06,
+    sensitivity: float = 1.3,
+) -> np.ndarray:
+    """Drum onsets by spectral flux: rises of log-magnitude summed over 24 mel bands.
+
+    A frame is an onset where its flux is a local maximum, exceeds `sensitivity` times the
+    median flux of the surrounding half second plus a small absolute margin, and lies at least
+    `min_gap` seconds after the previous onset.
+
+    Args:
+        audio: Mono, shape [samples].
+
+    Returns:
+        Sample indices of the onsets, ascending, int64 (the first sound's start included).
+    """
+    audio = np.asarray(audio, dtype=np.float64)
+    if audio.size < n_fft:
+        audio = np.pad(audio, (0, n_fft - audio.size))
+    frames = 1 + (audio.size - n_fft) // hop
+    idx = np.arange(n_fft)[None, :] + hop * np.arange(frames)[:, None]
+    mag = np.abs(np.fft.rfft(audio[idx] * np.hanning(n_fft), axis=1))
+    # Mel bands weigh a kick's few low bins as much as a hat's many high ones.
+    logmag = np.log1p(100.0 * mag @ mel_filterbank(sample_rate, n_fft, 24, fmin=30.0))
+    flux = np.concatenate([[logmag[0].sum()], np.maximum(0.0, np.diff(logmag, axis=0)).sum(1)])
+    half = max(1, int(0.25 * sample_rate / hop))
+    padded = np.pad(flux, half, mode="constant", constant_values=float(np.median(flux)))
+    local = np.array([np.median(padded[i : i + 2 * half + 1]) for i in range(frames)])
+    margin = 0.05 * float(flux.max()) if flux.size else 0.0
+    gap = max(1, int(min_gap * sample_rate / hop))
+    found: list[int] = []
+    for i in range(frames):
+        lo, hi = max(0, i - 1), min(frames, i + 2)
+        if flux[i] < flux[lo:hi].max() or flux[i] <= sensitivity * local[i] + margin:
+            continue
+        start = i  # walk back to where this rise crossed the threshold
+        while start > 0 and flux[start - 1] > sensitivity * local[start - 1] + margin:
+            start -= 1
+        if found and start - found[-1] < gap:
+            continue
+        found.append(start)
+    # Refine each in the time domain: the first sample of the frame's span that rises a tenth
+    # of the way from what still rings to the new peak, so a slice starts at its attack.
+    out: list[int] = []
+    peak = float(np.max(np.abs(audio)))
+    for f in found:
+        lo = max(out[-1] + 1 if out else 0, f * hop - n_fft // 2)
+        span = np.abs(audio[lo : f * hop + n_fft])
+        if span.size == 0:
+            out.append(lo)
+            continue
+        if span.max() < 0.03 * peak:  # under -30 dB of the loudest hit: a crackle, not a hit
+            continue
+        before = float(span[: hop // 2].max())  # what still rings from earlier hits
+        level = before + 0.1 * (float(span.max()) - before)
+        out.append(lo + int(np.argmax(span > level)))
+    return np.array(out, dtype=np.int64)
+
+
+def place_slices(
+    slices: np.ndarray, starts: np.ndarray, length: int, sample_rate: int, fade: float = 0.005
+) -> np.ndarray:
+    """Lays sounds back on a timeline: slice i from starts[i], cut (with a fade) at starts[i+1].
+
+    Args:
+        slices: [n, frames] sounds, each beginning at its onset.
+        starts: [n] ascending sample positions.
+        length: Samples of the result.
+
+    Returns:
+        [length] float32.
+    """
+    out = np.zeros(length, np.float32)
+    fade_n = max(1, int(fade * sample_rate))
+    for i, (sound, start) in enumerate(zip(slices, starts, strict=True)):
+        end = int(starts[i + 1]) if i + 1 < len(starts) else length
+        n = min(end - int(start), sound.shape[0], length - int(start))
+        if n <= 0:
+            continue
+        piece = sound[:n].astype(np.float32).copy()
+        if n < sound.shape[0]:  # cut short by the next hit: fade out instead of clicking
+            k = min(fade_n, n)
+            piece[-k:] *= np.linspace(1.0, 0.0, k, dtype=np.float32)
+        out[int(start) : int(start) + n] += piece
+    return out

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from oscserver.audio.dsp import normalize_peak, prepare_one_shot
+from oscserver.audio.dsp import normalize_peak, onsets, prepare_one_shot
 from oscserver.audio.io import read_mono, resample, to_mono
 from oscserver.engine import latent as L
 from oscserver.model.artifact import Artifact, load_artifact
@@ -277,6 +277,44 @@ class DrumEngine:
         if refine_steps:
             w = self._refine_fn(w, tf.constant(target), tf.constant(refine_steps, tf.int32))
         return self.render(w.numpy()[0])
+
+    def invert_slices(
+        self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0
+    ) -> tuple[np.ndarray, Render]:
+        """Cuts a loop or breakbeat at its onsets and inverts every slice.
+
+        Args:
+            audio: [samples] or [samples, channels] at `sample_rate`.
+
+        Returns:
+            The onsets (sample positions at the model's rate, [n]) and a Render with audio
+            [n, frames] and latents [n, w_dim], slice by slice.
+        """
+        if not 0 <= refine_steps <= MAX_REFINE_STEPS:
+            raise ValueError(f"refine_steps must be between 0 and {MAX_REFINE_STEPS}")
+        mono = resample(to_mono(np.asarray(audio, np.float32)), sample_rate, self.sample_rate)
+        if mono.size == 0 or not np.all(np.isfinite(mono)):
+            raise ValueError("audio must hold finite samples")
+        starts = onsets(mono, self.sample_rate)
+        if starts.size == 0:
+            raise ValueError("no drum hits found in the audio")
+        if starts.size > MAX_PATH_STEPS:
+            raise ValueError(f"found {starts.size} hits; at most {MAX_PATH_STEPS} per file")
+        ends = [*starts[1:], mono.size]
+        targets = np.stack(
+            [self.prepare(mono[a:b], self.sample_rate) for a, b in zip(starts, ends, strict=True)]
+        )
+        w = np.concatenate(
+            [self._encode(targets[i : i + RENDER_CHUNK]).numpy()
+             for i in range(0, len(targets), RENDER_CHUNK)]
+        )  # fmt: skip
+        if refine_steps:
+            steps = tf.constant(refine_steps, tf.int32)
+            w = np.concatenate(
+                [self._refine_fn(tf.constant(w[i : i + 1]), tf.constant(targets[i : i + 1]), steps)
+                 .numpy() for i in range(len(w))]
+            )  # fmt: skip
+        return starts, self.render(w)
 
     def invert_file(self, path: str | os.PathLike[str], refine_steps: int = 0) -> Render:
         """Reads any audio file (raises AudioReadError) and inverts it."""

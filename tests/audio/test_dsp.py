@@ -5,6 +5,7 @@ from scipy.signal import resample_poly
 
 from oscserver.audio import dsp
 from oscserver.audio.io import AudioReadError, read_mono, resample, write_wav_atomic
+from tests.helpers import BREAK_STARTS, drum_hit, synthetic_break
 
 
 def test_onset_alignment_and_length():
@@ -94,3 +95,25 @@ def test_multires_distance_from_magnitudes_broadcasts_one_target_over_a_batch():
         dsp.multires_magnitudes(batch), dsp.multires_magnitudes(target)
     )
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_onsets_find_every_hit_of_a_break_within_a_few_ms():
+    found = dsp.onsets(synthetic_break(np.random.default_rng(0)), 44100)
+    assert len(found) == len(BREAK_STARTS)
+    np.testing.assert_allclose(found, BREAK_STARTS, atol=0.005 * 44100)
+
+
+def test_onsets_of_silence_and_of_one_hit():
+    assert dsp.onsets(np.zeros(44100), 44100).size == 0
+    hit = np.concatenate([np.zeros(5000), drum_hit(np.random.default_rng(1), 44100, "snare")])
+    (only,) = dsp.onsets(hit, 44100)
+    assert abs(only - 5000) < 0.005 * 44100
+
+
+def test_place_slices_cuts_each_at_the_next_hit():
+    slices = np.ones((3, 1000), np.float32)
+    out = dsp.place_slices(slices, np.array([0, 500, 2000]), 2500, 44100, fade=0.0)
+    assert out.shape == (2500,)
+    np.testing.assert_allclose(out[:1500], 1.0)  # first cut at 500, second runs its length
+    np.testing.assert_allclose(out[1500:2000], 0.0)
+    np.testing.assert_allclose(out[2000:], 1.0)

@@ -126,3 +126,18 @@ def test_info_facts(engine, tiny_model):
     assert engine.format_version == manifest["format_version"]
     assert engine.device in ("cpu", "gpu")
     assert engine.pca_axes == 8 and engine.classes == ("kick", "snare", "hat")
+
+
+def test_invert_slices_of_a_break(engine):
+    from tests.helpers import BREAK_STARTS, synthetic_break
+
+    audio = synthetic_break(np.random.default_rng(3), sr=22050)  # any rate
+    starts, r = engine.invert_slices(audio, 22050, refine_steps=2)
+    assert len(starts) == len(BREAK_STARTS)
+    np.testing.assert_allclose(starts, BREAK_STARTS, atol=0.006 * 44100)
+    assert r.audio.shape == (len(starts), engine.frames) and r.latent.shape[0] == len(starts)
+
+
+def test_invert_slices_of_silence_is_a_clear_error(engine):
+    with pytest.raises(ValueError, match="no drum hits"):
+        engine.invert_slices(np.zeros(20000, np.float32), 44100)

@@ -115,6 +115,13 @@ def test_identical_files_in_two_kits_count_once(tmp_path):
     root = make_kit(tmp_path / "kits", rng)
     shutil.copytree(root / "TestKit", root / "CopyKit")  # a second kit sharing every sample
     out = tmp_path / "d.npz"
-    summary = build_dataset([root], out, classes=["kick", "snare", "hat"], sample_rate=44100,
-                            frames=4096, shifts=(), min_per_class=3)
+    summary = build_dataset(
+        [root],
+        out,
+        classes=["kick", "snare", "hat"],
+        sample_rate=44100,
+        frames=4096,
+        shifts=(),
+        min_per_class=3,
+    )
     assert summary["files"] == {"kick": 9, "snare": 9, "hat": 9}
