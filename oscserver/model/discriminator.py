@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 
 from oscserver.model.config import ModelConfig
-from oscserver.model.layers import LogMel
+from oscserver.model.layers import LogMel, MinibatchStd
 
 
 def build_features(config: ModelConfig, name: str = "log_mel") -> LogMel:
@@ -35,7 +35,7 @@ def build_discriminator(config: ModelConfig) -> keras.Model:
     """
     mel = keras.Input(shape=(mel_frames(config), config.mel_bands), name="mel")
     label = keras.Input(shape=(), dtype="int32", name="class_id")
-    h = conv_stack(mel, config.disc_channels, "conv")
+    h = MinibatchStd(name="batch_std")(conv_stack(mel, config.disc_channels, "conv"))
     h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(128, name="fc")(h))
     out = keras.layers.Dense(1, name="out")(h)
     embed = keras.layers.Embedding(len(config.classes), 128, name="class_proj")(label)

@@ -69,6 +69,22 @@ class StyleIndex(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
+class MinibatchStd(keras.layers.Layer):
+    """Appends the batch's mean feature standard deviation to every item: [B, F] -> [B, F + 1].
+
+    Lets the discriminator see a batch of look-alikes, so the generator pays for collapse.
+    """
+
+    def call(self, x: tf.Tensor) -> tf.Tensor:
+        std = tf.sqrt(tf.math.reduce_variance(x, axis=0) + 1e-8)  # [F]
+        stat = tf.fill([tf.shape(x)[0], 1], tf.reduce_mean(std))
+        return tf.concat([x, stat], axis=1)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        return (input_shape[0], None if input_shape[1] is None else input_shape[1] + 1)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
 class NoiseChannel(keras.layers.Layer):
     """Picks noise channel i: [batch, time, num_noise] -> [batch, time, 1]."""
 

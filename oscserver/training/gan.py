@@ -41,7 +41,7 @@ class TrainConfig:
     ema_rampup: float = 0.1  # ... but at most this fraction of the steps so far (early runs)
     gain_db: float = 6.0  # random gain augmentation, +- dB, real and fake alike
     floor_db: float = -70.0  # white noise floor added to real and fake alike (hides silence)
-    stats_weight: float = 3.0  # weight of the per-class mean log-mel matching loss on G
+    stats_weight: float = 1.0  # weight of the per-class mean log-mel matching loss on G
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
     seed: int = 0  # seed of every random draw of the run
@@ -233,17 +233,21 @@ class GanTrainer:
     def load_checkpoint(self, folder: Path) -> None:
         """Restores what save_checkpoint wrote; optimiser state only if it was saved."""
         for name, model in self._models().items():
-            model.load_weights(folder / f"{name}.weights.h5")
+            # A discriminator of a changed shape restarts where it must (skip_mismatch).
+            model.load_weights(folder / f"{name}.weights.h5", skip_mismatch=name == "discriminator")
         state = json.loads((folder / "state.json").read_text())
         self.step.assign(state["step"])
         self.rng.reset_from_seed(self.train_config.seed + state["step"])
         opt = folder / "optimizers.npz"
         if opt.exists():
             with np.load(opt) as d:
-                for i, v in enumerate(self.opt_g.variables):
-                    v.assign(d[f"g{i}"])
-                for i, v in enumerate(self.opt_d.variables):
-                    v.assign(d[f"d{i}"])
+                for prefix, optimizer in (("g", self.opt_g), ("d", self.opt_d)):
+                    saved = [d[f"{prefix}{i}"] for i in range(len(optimizer.variables))
+                             if f"{prefix}{i}" in d]  # fmt: skip
+                    shapes = [tuple(v.shape) for v in optimizer.variables]
+                    if [x.shape for x in saved] == shapes:  # else: a fresh optimiser state
+                        for v, x in zip(optimizer.variables, saved, strict=True):
+                            v.assign(x)
 
 
 class BalancedSampler:
