@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import numpy as np
@@ -134,6 +134,21 @@ def protocol() -> None:
     click.echo(render_markdown(), nl=False)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _existing_run_option(help_text: str) -> Callable[[F], F]:
+    """--run: a run folder that earlier training steps made."""
+    return click.option(
+        "--run",
+        "run_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=Path("runs/main"),
+        show_default=True,
+        help=help_text,
+    )
+
+
 # ---- training: dataset -> train -> fit-pca -> train-encoder -> export -------------------------
 
 
@@ -196,7 +211,7 @@ def dataset(
             f"not a list of numbers: {shifts!r}", param_hint="--shifts"
         ) from None
     config = ARCHITECTURES[arch](names)
-    try:
+    with _one_line_errors():
         summary = build_dataset(
             list(roots),
             out,
@@ -207,8 +222,6 @@ def dataset(
             shifts=steps,
             seed=seed,
         )
-    except (ValueError, OSError) as err:
-        raise click.ClickException(str(err)) from None
     click.echo(
         f"{out}: {summary['examples']} sounds; files per class {summary['files']}; "
         f"test files {summary['test_files']}"
@@ -281,21 +294,13 @@ def train(
         sample_every=sample_every,
         seed=seed,
     )
-    try:
+    with _one_line_errors():
         classes = Dataset.load(data).classes
         train_run(data, run_dir, config, ARCHITECTURES[arch](classes))
-    except (ValueError, OSError) as err:
-        raise click.ClickException(str(err)) from None
 
 
 @main.command("fit-pca")
-@click.option(
-    "--run",
-    "run_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("runs/main"),
-    help="Run folder with a checkpoint.",
-)
+@_existing_run_option("Run folder with a checkpoint.")
 @click.option("--axes", type=click.IntRange(1, 64), default=8, help="Principal axes per class.")
 @click.option(
     "--samples",
@@ -308,20 +313,12 @@ def fit_pca_cmd(run_dir: Path, axes: int, samples: int, seed: int) -> None:
     """Fit the per-class PCA of W of a run's generator (run/pca.npz)."""
     from oscserver.training.recipe import fit_pca_run
 
-    try:
+    with _one_line_errors():
         click.echo(str(fit_pca_run(run_dir, axes=axes, samples=samples, seed=seed)))
-    except (ValueError, OSError) as err:
-        raise click.ClickException(str(err)) from None
 
 
 @main.command("train-encoder")
-@click.option(
-    "--run",
-    "run_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("runs/main"),
-    help="Run folder with a checkpoint and pca.npz.",
-)
+@_existing_run_option("Run folder with a checkpoint and pca.npz.")
 @click.option(
     "--steps", type=click.IntRange(1), default=3000, help="Steps on generated (w, audio) pairs."
 )
@@ -346,23 +343,15 @@ def train_encoder_cmd(
     from oscserver.training.encoder import EncoderTrainConfig
     from oscserver.training.recipe import train_encoder_run
 
-    try:
+    with _one_line_errors():
         out = train_encoder_run(
             run_dir, EncoderTrainConfig(steps=steps, batch=batch, seed=seed), real_data, real_steps
         )
-    except (ValueError, OSError) as err:
-        raise click.ClickException(str(err)) from None
     click.echo(str(out))
 
 
 @main.command()
-@click.option(
-    "--run",
-    "run_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("runs/main"),
-    help="Run folder with checkpoint, pca.npz, encoder.",
-)
+@_existing_run_option("Run folder with checkpoint, pca.npz, encoder.")
 @click.option(
     "--out",
     "-o",
@@ -374,10 +363,8 @@ def export(run_dir: Path, out: Path) -> None:
     """Write a run's model artifact (weights, config, PCA, checksums)."""
     from oscserver.training.recipe import export_run
 
-    try:
+    with _one_line_errors():
         click.echo(str(export_run(run_dir, out)))
-    except (ValueError, OSError) as err:
-        raise click.ClickException(str(err)) from None
 
 
 # ---- render commands: generate, interpolate, invert, info -----------------------------------
