@@ -41,10 +41,16 @@ class TrainConfig:
     ema_rampup: float = 0.1  # ... but at most this fraction of the steps so far (early runs)
     gain_db: float = 6.0  # random gain augmentation, +- dB, real and fake alike
     floor_db: float = -70.0  # white noise floor added to real and fake alike (hides silence)
-    stats_weight: float = 1.0  # weight of the per-class mean log-mel matching loss on G
+    stats_weight: float = 1.0  # weight of matching each class's log-mel mean and spread (G)
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
     seed: int = 0  # seed of every random draw of the run
+
+
+def _masked_mean(values: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
+    """Mean of values [n] where mask [n] holds (0 where it never does)."""
+    kept = tf.cast(mask, values.dtype)
+    return tf.reduce_sum(values * kept) / tf.maximum(tf.reduce_sum(kept), 1.0)
 
 
 def make_strategy() -> tf.distribute.Strategy:
@@ -69,13 +75,11 @@ class GanTrainer:
             self.opt_d = keras.optimizers.Adam(train.lr_d, train.beta1, train.beta2)
             self.rng = tf.random.Generator.from_seed(train.seed)
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-            # Mean log-mel spectrogram of each class over the whole training set; set by
-            # set_real_stats before training (zeros until then).
-            self.real_stats = tf.Variable(
-                tf.zeros([len(config.classes), mel_frames(config), config.mel_bands]),
-                trainable=False,
-                name="real_stats",
-            )
+            # Mean and standard deviation of each class's log-mel spectrograms over the whole
+            # training set; set by set_real_stats before training (zeros until then).
+            shape = [len(config.classes), mel_frames(config), config.mel_bands]
+            self.real_stats = tf.Variable(tf.zeros(shape), trainable=False, name="real_stats")
+            self.real_std = tf.Variable(tf.zeros(shape), trainable=False, name="real_std")
         self.g_vars = self.gen.mapping.trainable_weights + self.gen.synthesis.trainable_weights
         self.ema_vars = self.ema.mapping.weights + self.ema.synthesis.weights
         for src, dst in zip(
@@ -114,12 +118,13 @@ class GanTrainer:
         return self._floor(audio * tf.pow(10.0, db / 20.0))
 
     def set_real_stats(self, audio: np.ndarray, labels: np.ndarray) -> None:
-        """Computes each class's mean log-mel spectrogram over `audio` [n, frames]."""
+        """Computes each class's log-mel mean and spread over `audio` [n, frames]."""
         mels = np.concatenate(
             [self.features(audio[i : i + 64]).numpy() for i in range(0, len(audio), 64)]
         )
-        stats = np.stack([mels[labels == c].mean(axis=0) for c in range(len(self.config.classes))])
-        self.real_stats.assign(stats)
+        classes = range(len(self.config.classes))
+        self.real_stats.assign(np.stack([mels[labels == c].mean(axis=0) for c in classes]))
+        self.real_std.assign(np.stack([mels[labels == c].std(axis=0, ddof=1) for c in classes]))
 
     def _replica_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
         t = self.train_config
@@ -150,16 +155,24 @@ class GanTrainer:
         # Generator: make the discriminator call fakes real, and match each class's mean
         # log-mel spectrogram over the training set (a stable signal on small data; the
         # adversary keeps the variety). No noise floor here: the gradient reaches silence.
+        # The spread is matched too, where a class has two or more sounds in the batch, so
+        # the generator cannot settle on each class's average sound.
         n_classes = len(self.config.classes)
-        present = tf.math.unsorted_segment_sum(tf.ones([batch]), labels, n_classes) > 0
+        count = tf.math.unsorted_segment_sum(tf.ones([batch]), labels, n_classes)
         with tf.GradientTape() as tape:
             fake = self._fake(labels, batch)
             logits = self.disc([self.features(self._augment(fake)), labels], training=True)
-            fake_stats = tf.math.unsorted_segment_mean(self.features(fake), labels, n_classes)
-            diff = tf.reduce_mean(tf.abs(fake_stats - self.real_stats), axis=[1, 2])
-            stats = tf.reduce_sum(tf.where(present, diff, 0.0)) / tf.maximum(
-                tf.reduce_sum(tf.cast(present, tf.float32)), 1.0
+            mel = self.features(fake)
+            mean = tf.math.unsorted_segment_mean(mel, labels, n_classes)
+            dev2 = tf.square(mel - tf.gather(mean, labels))
+            var = (
+                tf.math.unsorted_segment_sum(dev2, labels, n_classes)
+                / tf.maximum(count - 1.0, 1.0)[:, None, None]
             )
+            std = tf.sqrt(var + 1e-6)
+            mean_err = tf.reduce_mean(tf.abs(mean - self.real_stats), axis=[1, 2])
+            std_err = tf.reduce_mean(tf.abs(std - self.real_std), axis=[1, 2])
+            stats = _masked_mean(mean_err, count > 0) + _masked_mean(std_err, count > 1)
             replicas = self.strategy.num_replicas_in_sync
             g_loss = avg(tf.nn.softplus(-logits)) + t.stats_weight * stats / replicas
         grads = tape.gradient(g_loss, self.g_vars)
