@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from oscserver.audio.dsp import normalize_peak, onsets, prepare_one_shot
+from oscserver.audio.dsp import normalize_peak, onsets, place_slices, prepare_one_shot
 from oscserver.audio.io import read_mono, resample, to_mono
 from oscserver.engine import latent as L
 from oscserver.model.artifact import Artifact, load_artifact
@@ -319,3 +319,18 @@ class DrumEngine:
     def invert_file(self, path: str | os.PathLike[str], refine_steps: int = 0) -> Render:
         """Reads any audio file (raises AudioReadError) and inverts it."""
         return self.invert(read_mono(path, self.sample_rate), self.sample_rate, refine_steps)
+
+    def invert_break_file(
+        self, path: str | os.PathLike[str], refine_steps: int = 0
+    ) -> tuple[np.ndarray, Render, np.ndarray]:
+        """Reads a loop or breakbeat (raises AudioReadError) and inverts every hit of it.
+
+        Returns:
+            The onsets ([n] sample positions at the model's rate), a Render with audio
+            [n, frames] and latents [n, w_dim], and the loop laid out again from the
+            resynthesised hits ([samples] at the model's rate, the file's length).
+        """
+        mono = read_mono(path, self.sample_rate)
+        starts, render = self.invert_slices(mono, self.sample_rate, refine_steps)
+        loop = place_slices(render.audio, starts, mono.size, self.sample_rate)
+        return starts, render, loop

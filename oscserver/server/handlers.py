@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from oscserver.server.protocol import MAX_SEED, Call, slot_reply_value
+from oscserver.server.protocol import MAX_SEED, MAX_SLOT_CHARS, Call, slot_reply_value
 from oscserver.server.slots import SlotStore
 
 
@@ -73,6 +73,10 @@ class Engine(Protocol):
 
     def invert_file(self, path: Any, refine_steps: int = 0) -> RenderLike: ...
 
+    def invert_break_file(
+        self, path: Any, refine_steps: int = 0
+    ) -> tuple[np.ndarray, RenderLike, np.ndarray]: ...
+
     def nearest_class(self, latent: np.ndarray) -> str: ...
 
 
@@ -100,6 +104,21 @@ class Message:
 
 
 Outcome = Done | Message
+
+
+def hit_slot_name(slot: str, index: int) -> str:
+    """The slot of hit `index` of a `/drum/break` into `slot`: `<slot>-<index>`.
+
+    Raises:
+        ValueError: the name would be longer than a slot name may be.
+    """
+    name = f"{slot}-{index}"
+    if len(name) > MAX_SLOT_CHARS:
+        raise ValueError(
+            f"slot name too long for the hit slots: {name[:70]} has {len(name)} characters, "
+            f"at most {MAX_SLOT_CHARS}"
+        )
+    return name
 
 
 class Handlers:
@@ -183,6 +202,33 @@ class Handlers:
         cls = self.engine.nearest_class(render.latent)
         done = self._store(call.slot, cls, render.audio, render.latent, render.latent)
         return Done(done.path, done.frames, (cls,))
+
+    def invert_break(self, call: Call) -> Outcome:
+        """`/drum/break slot path [refine_steps]`: the loop into the slot, hit i into `<slot>-i`.
+
+        Answers the number of hits. The slot itself takes the first hit's class and latent.
+        """
+        assert call.slot is not None
+        slot = call.slot
+        hit_slot_name(slot, 0)  # fail before the inversion when no suffix fits
+        path = Path(call.args["path"]).expanduser()
+        starts, render, loop = self.engine.invert_break_file(
+            path, refine_steps=call.args["refine_steps"]
+        )
+        audio = np.asarray(render.audio)
+        latents = np.asarray(render.latent)
+        n = len(starts)
+        if n == 0 or audio.ndim != 2 or audio.shape[0] != n or latents.shape[0] != n:
+            raise RuntimeError(
+                f"engine.invert_break_file returned {n} onsets, audio of shape {audio.shape} "
+                f"and latents of shape {latents.shape}"
+            )
+        names = [hit_slot_name(slot, i) for i in range(n)]  # all checked before any write
+        classes = [self.engine.nearest_class(w) for w in latents]
+        for name, cls, sound, w in zip(names, classes, audio, latents, strict=True):
+            self._store(name, cls, sound, w, w)
+        done = self._store(slot, classes[0], np.asarray(loop), latents[0], latents[0])
+        return Done(done.path, done.frames, (n,))
 
     def latent(self, call: Call) -> Outcome:
         """`/drum/latent slot` -> `/drum/latent slot class c1 ... cK` (from the class mean)."""

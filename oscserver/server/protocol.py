@@ -26,8 +26,11 @@ MAX_REPLY_BYTES: Final = 4096
 #: Largest seed: every seed below 2**24 survives the trip through a 32-bit float (Pd, Max).
 MAX_SEED: Final = 2**24 - 1
 
-#: Slot names that are symbols: letters, digits, `_` and `-`, 1 to 64 characters.
-SLOT_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: Longest slot name.
+MAX_SLOT_CHARS: Final = 64
+
+#: Slot names that are symbols: letters, digits, `_` and `-`, 1 to MAX_SLOT_CHARS characters.
+SLOT_PATTERN: Final = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_SLOT_CHARS}}}$")
 
 #: Path interpolation modes of `/drum/path`.
 PATH_MODES: Final = ("lin", "slerp")
@@ -277,6 +280,37 @@ TABLE: Final[tuple[Address, ...]] = (
         "The sound of an audio file inverted into the model. The slot's base latent becomes "
         "that latent, its class the nearest class.",
         "`/drum/done /drum/invert slot path frames sr ms class`",
+        queued=True,
+        renders=True,
+    ),
+    Address(
+        "/drum/break",
+        (
+            (
+                _SLOT,
+                Arg(
+                    "path",
+                    "path",
+                    "a loop or breakbeat the server can read (WAV, FLAC, AIFF, OGG)",
+                ),
+                Arg(
+                    "refine_steps",
+                    "int",
+                    "optimisation steps after the encoder, per hit, 0 to 200",
+                    *REFINE_RANGE,
+                    default=0,
+                ),
+            ),
+        ),
+        "invert_break",
+        "A loop or breakbeat cut at its hits, every hit inverted into the model, and the "
+        "hits laid back at their onsets: the slot gets the re-synthesised loop (at the file's "
+        "length) and the first hit's latent and class. Each hit also becomes its own slot "
+        "`<slot>-<i>` (i = 0, 1, ...; its class the nearest class, its base latent the hit's "
+        "latent), ready for morph, path, pca or latent; the slot name plus that suffix must "
+        "stay within 64 characters.",
+        "`/drum/done /drum/break slot path frames sr ms hits` (the number of hits, so the "
+        "hit slots are `<slot>-0` to `<slot>-<hits - 1>`)",
         queued=True,
         renders=True,
     ),

@@ -17,6 +17,7 @@ import numpy as np
 from pythonosc.osc_message import OscMessage
 from pythonosc.udp_client import SimpleUDPClient
 
+from oscserver.audio.dsp import onsets, place_slices
 from oscserver.audio.io import read_mono
 from oscserver.server.app import Config, Server
 
@@ -101,6 +102,22 @@ class FakeEngine:
         audio = read_mono(path, self.sample_rate)
         latent = np.full(self.w_dim, float(np.abs(audio).mean()), dtype=np.float32)
         return FakeRender(self._audio(latent), latent)
+
+    def invert_break_file(
+        self, path: Any, refine_steps: int = 0
+    ) -> tuple[np.ndarray, FakeRender, np.ndarray]:
+        self.calls.append("invert_break_file")
+        audio = read_mono(path, self.sample_rate)
+        starts = onsets(audio, self.sample_rate)
+        if starts.size == 0:
+            raise ValueError("no drum hits found in the audio")
+        ends = [*starts[1:], audio.size]
+        latents = np.stack(
+            [np.full(self.w_dim, float(np.abs(audio[a:b]).mean()), dtype=np.float32)
+             for a, b in zip(starts, ends, strict=True)]
+        )  # fmt: skip
+        render = FakeRender(np.stack([self._audio(w) for w in latents]), latents)
+        return starts, render, place_slices(render.audio, starts, audio.size, self.sample_rate)
 
     def nearest_class(self, latent: np.ndarray) -> str:
         return min(self.classes, key=lambda c: float(np.sum((self.means[c] - latent) ** 2)))

@@ -133,6 +133,32 @@ def test_unreadable_file_fails(rc: Client, served: Proc) -> None:
     assert address == "/drum/fail" and args[:2] == ["/drum/invert", "j"]
 
 
+def test_break_inverts_every_hit_into_its_own_slot(rc: Client, served: Proc) -> None:
+    from tests.helpers import BREAK_STARTS, synthetic_break
+
+    wav = served.out.parent / "amen.wav"
+    sf.write(str(wav), synthetic_break(np.random.default_rng(0)), 44100)  # 2 s, 9 hits
+    args = done(rc, "/drum/break", "amen", str(wav))
+    assert args[:2] == ["/drum/break", "amen"] and args[6:] == [len(BREAK_STARTS)]
+    assert abs(args[3] - 2 * 48000) <= 1 and sf.info(args[2]).frames == args[3]
+    morph = done(rc, "/drum/morph", "x", "amen-0", "amen-3", 0.5)
+    assert morph[:2] == ["/drum/morph", "x"] and sf.info(morph[2]).frames == morph[3]
+
+
+def test_break_of_silence_or_a_missing_file_fails(rc: Client, served: Proc) -> None:
+    silence = served.out.parent / "silence.wav"
+    sf.write(str(silence), np.zeros(44100, np.float32), 44100)
+    address, args = rc.ask("/drum/break", "quiet", str(silence), timeout=60)
+    assert address == "/drum/fail" and args[:2] == ["/drum/break", "quiet"]
+    assert "no drum hits" in args[2]
+    address, args = rc.ask("/drum/break", "gone", str(served.out.parent / "gone.wav"))
+    assert address == "/drum/fail" and args == [
+        "/drum/break",
+        "gone",
+        f"no such file: {served.out.parent / 'gone.wav'}",
+    ]
+
+
 def test_burst_of_morphs_renders_the_last_state(rc: Client) -> None:
     done(rc, "/drum/seed", "ca", 1)
     done(rc, "/drum/seed", "cb", 2)

@@ -140,6 +140,49 @@ def test_invert(client: Client, tmp_path: Path) -> None:
     assert latent(client, "inv")[0] == args[6]
 
 
+def write_break(tmp_path: Path) -> Path:
+    from tests.helpers import synthetic_break
+
+    wav = tmp_path / "amen.wav"
+    sf.write(str(wav), synthetic_break(np.random.default_rng(0)), 44100)
+    return wav
+
+
+def test_break_fills_the_loop_slot_and_one_slot_per_hit(
+    client: Client, fake_server: Running, tmp_path: Path
+) -> None:
+    from tests.helpers import BREAK_STARTS
+
+    args = done(client, "/drum/break", 5, str(write_break(tmp_path)))
+    hits = len(BREAK_STARTS)
+    assert args[1] == 5 and args[6:] == [hits]
+    assert args[3] == 2 * FakeEngine.sample_rate == sf.info(args[2]).frames  # the break's length
+    for i in range(hits):
+        cls, _ = latent(client, f"5-{i}")
+        assert cls in FakeEngine.classes
+        assert list(fake_server.out.glob(f"5-{i}-[ab].wav"))
+    assert fail(client, "/drum/latent", f"5-{hits}")[2].startswith(f"slot 5-{hits} is empty")
+    done(client, "/drum/morph", "bm", "5-0", "5-3", 0.5)
+
+
+def test_break_fails_clearly(client: Client, tmp_path: Path) -> None:
+    silence = tmp_path / "silence.wav"
+    sf.write(str(silence), np.zeros(44100, np.float32), 44100)
+    assert fail(client, "/drum/break", "s", str(silence)) == [
+        "/drum/break",
+        "s",
+        "no drum hits found in the audio",
+    ]
+    assert fail(client, "/drum/break", "s", str(tmp_path / "none.wav"))[2].startswith(
+        "no such file"
+    )
+    wav = str(write_break(tmp_path))
+    reason = fail(client, "/drum/break", "x" * 63, wav)[2]  # "x...x-0" would be 65 characters
+    assert reason.startswith("slot name too long for the hit slots")
+    assert done(client, "/drum/break", "y" * 62, wav)[6] == 9  # "y...y-8": 64 characters
+    assert latent(client, "y" * 62 + "-8")[0] in FakeEngine.classes
+
+
 def test_latent_of_unknown_slot(client: Client) -> None:
     assert fail(client, "/drum/latent", "never") == [
         "/drum/latent",
