@@ -403,7 +403,7 @@
                         220,
                         22
                     ],
-                    "text": "latent kick",
+                    "text": "break amen /path/to/loop.wav",
                     "outlettype": [
                         ""
                     ]
@@ -421,7 +421,7 @@
                         500,
                         20
                     ],
-                    "text": "/drum/latent slot -> /drum/latent slot class c1 ... cK"
+                    "text": "/drum/break slot path [refine_steps]: hit i -> amen-i"
                 }
             },
             {
@@ -436,7 +436,7 @@
                         220,
                         22
                     ],
-                    "text": "status",
+                    "text": "latent kick",
                     "outlettype": [
                         ""
                     ]
@@ -454,7 +454,7 @@
                         500,
                         20
                     ],
-                    "text": "/drum/status -> counters"
+                    "text": "/drum/latent slot -> /drum/latent slot class c1 ... cK"
                 }
             },
             {
@@ -469,7 +469,7 @@
                         220,
                         22
                     ],
-                    "text": "reply 57301",
+                    "text": "status",
                     "outlettype": [
                         ""
                     ]
@@ -487,7 +487,7 @@
                         500,
                         20
                     ],
-                    "text": "/drum/reply [host] port: where replies go (done at load)"
+                    "text": "/drum/status -> counters"
                 }
             },
             {
@@ -502,7 +502,7 @@
                         220,
                         22
                     ],
-                    "text": "connect 127.0.0.1 57300",
+                    "text": "reply 57301",
                     "outlettype": [
                         ""
                     ]
@@ -520,12 +520,45 @@
                         500,
                         20
                     ],
-                    "text": "point the abstraction at another server"
+                    "text": "/drum/reply [host] port: where replies go (done at load)"
                 }
             },
             {
                 "box": {
                     "id": "obj-30",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        20,
+                        528,
+                        220,
+                        22
+                    ],
+                    "text": "connect 127.0.0.1 57300",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-31",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        528,
+                        500,
+                        20
+                    ],
+                    "text": "point the abstraction at another server"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-32",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -541,7 +574,7 @@
             },
             {
                 "box": {
-                    "id": "obj-31",
+                    "id": "obj-33",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -557,7 +590,7 @@
             },
             {
                 "box": {
-                    "id": "obj-32",
+                    "id": "obj-34",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -573,7 +606,7 @@
             },
             {
                 "box": {
-                    "id": "obj-33",
+                    "id": "obj-35",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -588,7 +621,7 @@
             },
             {
                 "box": {
-                    "id": "obj-34",
+                    "id": "obj-36",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -606,7 +639,7 @@
             },
             {
                 "box": {
-                    "id": "obj-35",
+                    "id": "obj-37",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -624,7 +657,7 @@
             },
             {
                 "box": {
-                    "id": "obj-36",
+                    "id": "obj-38",
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 2,
@@ -643,7 +676,7 @@
             },
             {
                 "box": {
-                    "id": "obj-37",
+                    "id": "obj-39",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -661,7 +694,7 @@
             },
             {
                 "box": {
-                    "id": "obj-38",
+                    "id": "obj-40",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -679,7 +712,7 @@
             },
             {
                 "box": {
-                    "id": "obj-39",
+                    "id": "obj-41",
                     "maxclass": "ezdac~",
                     "numinlets": 2,
                     "numoutlets": 0,
@@ -694,7 +727,7 @@
             },
             {
                 "box": {
-                    "id": "obj-40",
+                    "id": "obj-42",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -881,11 +914,24 @@
             {
                 "patchline": {
                     "source": [
+                        "obj-30",
+                        0
+                    ],
+                    "destination": [
+                        "obj-3",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
                         "obj-3",
                         0
                     ],
                     "destination": [
-                        "obj-30",
+                        "obj-32",
                         0
                     ],
                     "order": 0
@@ -898,7 +944,7 @@
                         1
                     ],
                     "destination": [
-                        "obj-31",
+                        "obj-33",
                         0
                     ],
                     "order": 0
@@ -911,33 +957,20 @@
                         2
                     ],
                     "destination": [
-                        "obj-32",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
                         "obj-34",
                         0
                     ],
-                    "destination": [
-                        "obj-36",
-                        0
-                    ],
                     "order": 0
                 }
             },
             {
                 "patchline": {
                     "source": [
-                        "obj-35",
+                        "obj-36",
                         0
                     ],
                     "destination": [
-                        "obj-36",
+                        "obj-38",
                         0
                     ],
                     "order": 0
@@ -950,19 +983,6 @@
                         0
                     ],
                     "destination": [
-                        "obj-36",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-36",
-                        0
-                    ],
-                    "destination": [
                         "obj-38",
                         0
                     ],
@@ -972,13 +992,13 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-38",
-                        0
-                    ],
-                    "destination": [
                         "obj-39",
                         0
                     ],
+                    "destination": [
+                        "obj-38",
+                        0
+                    ],
                     "order": 0
                 }
             },
@@ -989,7 +1009,33 @@
                         0
                     ],
                     "destination": [
-                        "obj-39",
+                        "obj-40",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-40",
+                        0
+                    ],
+                    "destination": [
+                        "obj-41",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-40",
+                        0
+                    ],
+                    "destination": [
+                        "obj-41",
                         1
                     ],
                     "order": 1

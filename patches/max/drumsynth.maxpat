@@ -300,8 +300,8 @@
                 "box": {
                     "id": "obj-15",
                     "maxclass": "newobj",
-                    "numinlets": 13,
-                    "numoutlets": 13,
+                    "numinlets": 14,
+                    "numoutlets": 14,
                     "patching_rect": [
                         500,
                         100,
@@ -321,9 +321,10 @@
                         "",
                         "",
                         "",
+                        "",
                         ""
                     ],
-                    "text": "route seed random pca morph path invert latent reply ping info status connect"
+                    "text": "route seed random pca morph path invert break latent reply ping info status connect"
                 }
             },
             {
@@ -465,7 +466,7 @@
                     "outlettype": [
                         ""
                     ],
-                    "text": "prepend /drum/latent"
+                    "text": "prepend /drum/break"
                 }
             },
             {
@@ -483,12 +484,30 @@
                     "outlettype": [
                         ""
                     ],
-                    "text": "prepend /drum/reply"
+                    "text": "prepend /drum/latent"
                 }
             },
             {
                 "box": {
                     "id": "obj-25",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        500,
+                        230,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/reply"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-26",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -506,7 +525,7 @@
             },
             {
                 "box": {
-                    "id": "obj-26",
+                    "id": "obj-27",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -524,7 +543,7 @@
             },
             {
                 "box": {
-                    "id": "obj-27",
+                    "id": "obj-28",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -542,7 +561,7 @@
             },
             {
                 "box": {
-                    "id": "obj-28",
+                    "id": "obj-29",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -561,7 +580,7 @@
             },
             {
                 "box": {
-                    "id": "obj-29",
+                    "id": "obj-30",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -579,7 +598,7 @@
             },
             {
                 "box": {
-                    "id": "obj-30",
+                    "id": "obj-31",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -597,7 +616,7 @@
             },
             {
                 "box": {
-                    "id": "obj-31",
+                    "id": "obj-32",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -615,7 +634,7 @@
             },
             {
                 "box": {
-                    "id": "obj-32",
+                    "id": "obj-33",
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 3,
@@ -635,7 +654,7 @@
             },
             {
                 "box": {
-                    "id": "obj-33",
+                    "id": "obj-34",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 3,
@@ -655,7 +674,7 @@
             },
             {
                 "box": {
-                    "id": "obj-34",
+                    "id": "obj-35",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -674,7 +693,7 @@
             },
             {
                 "box": {
-                    "id": "obj-35",
+                    "id": "obj-36",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -693,7 +712,7 @@
             },
             {
                 "box": {
-                    "id": "obj-36",
+                    "id": "obj-37",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -712,7 +731,7 @@
             },
             {
                 "box": {
-                    "id": "obj-37",
+                    "id": "obj-38",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -730,7 +749,7 @@
             },
             {
                 "box": {
-                    "id": "obj-38",
+                    "id": "obj-39",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -749,7 +768,7 @@
             },
             {
                 "box": {
-                    "id": "obj-39",
+                    "id": "obj-40",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -768,7 +787,7 @@
             },
             {
                 "box": {
-                    "id": "obj-40",
+                    "id": "obj-41",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -786,7 +805,7 @@
             },
             {
                 "box": {
-                    "id": "obj-41",
+                    "id": "obj-42",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -805,7 +824,7 @@
             },
             {
                 "box": {
-                    "id": "obj-42",
+                    "id": "obj-43",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -824,7 +843,7 @@
             },
             {
                 "box": {
-                    "id": "obj-43",
+                    "id": "obj-44",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -842,7 +861,7 @@
             },
             {
                 "box": {
-                    "id": "obj-44",
+                    "id": "obj-45",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -860,7 +879,7 @@
             },
             {
                 "box": {
-                    "id": "obj-45",
+                    "id": "obj-46",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -875,7 +894,7 @@
             },
             {
                 "box": {
-                    "id": "obj-46",
+                    "id": "obj-47",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 6,
@@ -898,7 +917,7 @@
             },
             {
                 "box": {
-                    "id": "obj-47",
+                    "id": "obj-48",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -916,7 +935,7 @@
             },
             {
                 "box": {
-                    "id": "obj-48",
+                    "id": "obj-49",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -934,7 +953,7 @@
             },
             {
                 "box": {
-                    "id": "obj-49",
+                    "id": "obj-50",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 4,
@@ -955,7 +974,7 @@
             },
             {
                 "box": {
-                    "id": "obj-50",
+                    "id": "obj-51",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -973,7 +992,7 @@
             },
             {
                 "box": {
-                    "id": "obj-51",
+                    "id": "obj-52",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -992,7 +1011,7 @@
             },
             {
                 "box": {
-                    "id": "obj-52",
+                    "id": "obj-53",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1011,7 +1030,7 @@
             },
             {
                 "box": {
-                    "id": "obj-53",
+                    "id": "obj-54",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1030,7 +1049,7 @@
             },
             {
                 "box": {
-                    "id": "obj-54",
+                    "id": "obj-55",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 4,
@@ -1051,7 +1070,7 @@
             },
             {
                 "box": {
-                    "id": "obj-55",
+                    "id": "obj-56",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1070,7 +1089,7 @@
             },
             {
                 "box": {
-                    "id": "obj-56",
+                    "id": "obj-57",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -1089,7 +1108,7 @@
             },
             {
                 "box": {
-                    "id": "obj-57",
+                    "id": "obj-58",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1107,7 +1126,7 @@
             },
             {
                 "box": {
-                    "id": "obj-58",
+                    "id": "obj-59",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1125,7 +1144,7 @@
             },
             {
                 "box": {
-                    "id": "obj-59",
+                    "id": "obj-60",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -1144,7 +1163,7 @@
             },
             {
                 "box": {
-                    "id": "obj-60",
+                    "id": "obj-61",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1162,7 +1181,7 @@
             },
             {
                 "box": {
-                    "id": "obj-61",
+                    "id": "obj-62",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1180,7 +1199,7 @@
             },
             {
                 "box": {
-                    "id": "obj-62",
+                    "id": "obj-63",
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 1,
@@ -1198,7 +1217,7 @@
             },
             {
                 "box": {
-                    "id": "obj-63",
+                    "id": "obj-64",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 3,
@@ -1218,7 +1237,7 @@
             },
             {
                 "box": {
-                    "id": "obj-64",
+                    "id": "obj-65",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -1236,7 +1255,7 @@
             },
             {
                 "box": {
-                    "id": "obj-65",
+                    "id": "obj-66",
                     "maxclass": "outlet",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1251,7 +1270,7 @@
             },
             {
                 "box": {
-                    "id": "obj-66",
+                    "id": "obj-67",
                     "maxclass": "outlet",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1266,7 +1285,7 @@
             },
             {
                 "box": {
-                    "id": "obj-67",
+                    "id": "obj-68",
                     "maxclass": "outlet",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1281,7 +1300,7 @@
             },
             {
                 "box": {
-                    "id": "obj-68",
+                    "id": "obj-69",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1719,6 +1738,19 @@
                         0
                     ],
                     "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        12
+                    ],
+                    "destination": [
                         "obj-29",
                         0
                     ],
@@ -1728,8 +1760,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-28",
-                        1
+                        "obj-29",
+                        0
                     ],
                     "destination": [
                         "obj-30",
@@ -1742,6 +1774,19 @@
                 "patchline": {
                     "source": [
                         "obj-29",
+                        1
+                    ],
+                    "destination": [
+                        "obj-31",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-30",
                         0
                     ],
                     "destination": [
@@ -1754,7 +1799,7 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-30",
+                        "obj-31",
                         0
                     ],
                     "destination": [
@@ -1797,7 +1842,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-31",
+                        "obj-32",
                         0
                     ],
                     "order": 0
@@ -1819,19 +1864,6 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-31",
-                        0
-                    ],
-                    "destination": [
-                        "obj-32",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
                         "obj-32",
                         0
                     ],
@@ -1846,7 +1878,7 @@
                 "patchline": {
                     "source": [
                         "obj-33",
-                        2
+                        0
                     ],
                     "destination": [
                         "obj-34",
@@ -1858,8 +1890,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-33",
-                        1
+                        "obj-34",
+                        2
                     ],
                     "destination": [
                         "obj-35",
@@ -1871,8 +1903,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-33",
-                        0
+                        "obj-34",
+                        1
                     ],
                     "destination": [
                         "obj-36",
@@ -1889,7 +1921,7 @@
                     ],
                     "destination": [
                         "obj-37",
-                        1
+                        0
                     ],
                     "order": 0
                 }
@@ -1915,7 +1947,7 @@
                     ],
                     "destination": [
                         "obj-39",
-                        0
+                        1
                     ],
                     "order": 0
                 }
@@ -1923,8 +1955,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-39",
-                        1
+                        "obj-37",
+                        0
                     ],
                     "destination": [
                         "obj-40",
@@ -1937,24 +1969,11 @@
                 "patchline": {
                     "source": [
                         "obj-40",
-                        0
+                        1
                     ],
                     "destination": [
                         "obj-41",
                         0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-41",
-                        1
-                    ],
-                    "destination": [
-                        "obj-43",
-                        1
                     ],
                     "order": 0
                 }
@@ -1967,6 +1986,19 @@
                     ],
                     "destination": [
                         "obj-42",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-42",
+                        1
+                    ],
+                    "destination": [
+                        "obj-44",
                         1
                     ],
                     "order": 0
@@ -1975,7 +2007,20 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-39",
+                        "obj-42",
+                        0
+                    ],
+                    "destination": [
+                        "obj-43",
+                        1
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-40",
                         0
                     ],
                     "destination": [
@@ -1992,19 +2037,6 @@
                         0
                     ],
                     "destination": [
-                        "obj-43",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-43",
-                        0
-                    ],
-                    "destination": [
                         "obj-44",
                         0
                     ],
@@ -2018,7 +2050,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-46",
+                        "obj-45",
                         0
                     ],
                     "order": 0
@@ -2027,11 +2059,24 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-46",
+                        "obj-45",
+                        0
+                    ],
+                    "destination": [
+                        "obj-47",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-47",
                         5
                     ],
                     "destination": [
-                        "obj-47",
+                        "obj-48",
                         0
                     ],
                     "order": 0
@@ -2040,11 +2085,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-47",
+                        "obj-48",
                         0
                     ],
                     "destination": [
-                        "obj-48",
+                        "obj-49",
                         1
                     ],
                     "order": 0
@@ -2053,23 +2098,10 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-46",
+                        "obj-47",
                         4
                     ],
                     "destination": [
-                        "obj-49",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-49",
-                        0
-                    ],
-                    "destination": [
                         "obj-50",
                         0
                     ],
@@ -2081,22 +2113,22 @@
                     "source": [
                         "obj-50",
                         0
-                    ],
-                    "destination": [
-                        "obj-48",
-                        1
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-46",
-                        3
                     ],
                     "destination": [
                         "obj-51",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-51",
+                        0
+                    ],
+                    "destination": [
+                        "obj-49",
                         1
                     ],
                     "order": 0
@@ -2105,8 +2137,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-46",
-                        2
+                        "obj-47",
+                        3
                     ],
                     "destination": [
                         "obj-52",
@@ -2118,8 +2150,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-46",
-                        1
+                        "obj-47",
+                        2
                     ],
                     "destination": [
                         "obj-53",
@@ -2131,76 +2163,24 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-46",
-                        0
-                    ],
-                    "destination": [
-                        "obj-54",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-54",
-                        3
-                    ],
-                    "destination": [
-                        "obj-48",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-48",
-                        0
-                    ],
-                    "destination": [
-                        "obj-55",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-55",
-                        0
-                    ],
-                    "destination": [
-                        "obj-51",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-51",
-                        0
-                    ],
-                    "destination": [
-                        "obj-56",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-56",
+                        "obj-47",
                         1
                     ],
                     "destination": [
-                        "obj-57",
+                        "obj-54",
+                        1
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-47",
+                        0
+                    ],
+                    "destination": [
+                        "obj-55",
                         0
                     ],
                     "order": 0
@@ -2209,8 +2189,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-57",
-                        0
+                        "obj-55",
+                        3
                     ],
                     "destination": [
                         "obj-49",
@@ -2222,8 +2202,47 @@
             {
                 "patchline": {
                     "source": [
+                        "obj-49",
+                        0
+                    ],
+                    "destination": [
                         "obj-56",
                         0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-56",
+                        0
+                    ],
+                    "destination": [
+                        "obj-52",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-52",
+                        0
+                    ],
+                    "destination": [
+                        "obj-57",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-57",
+                        1
                     ],
                     "destination": [
                         "obj-58",
@@ -2236,6 +2255,19 @@
                 "patchline": {
                     "source": [
                         "obj-58",
+                        0
+                    ],
+                    "destination": [
+                        "obj-50",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-57",
                         0
                     ],
                     "destination": [
@@ -2248,11 +2280,24 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-54",
+                        "obj-59",
+                        0
+                    ],
+                    "destination": [
+                        "obj-60",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-55",
                         2
                     ],
                     "destination": [
-                        "obj-38",
+                        "obj-39",
                         0
                     ],
                     "order": 0
@@ -2261,11 +2306,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-38",
+                        "obj-39",
                         0
                     ],
                     "destination": [
-                        "obj-60",
+                        "obj-61",
                         1
                     ],
                     "order": 0
@@ -2274,11 +2319,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-54",
+                        "obj-55",
                         1
                     ],
                     "destination": [
-                        "obj-52",
+                        "obj-53",
                         0
                     ],
                     "order": 0
@@ -2287,20 +2332,7 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-52",
-                        0
-                    ],
-                    "destination": [
-                        "obj-60",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-60",
+                        "obj-53",
                         0
                     ],
                     "destination": [
@@ -2317,7 +2349,72 @@
                         0
                     ],
                     "destination": [
-                        "obj-59",
+                        "obj-62",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-62",
+                        0
+                    ],
+                    "destination": [
+                        "obj-60",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-55",
+                        0
+                    ],
+                    "destination": [
+                        "obj-64",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-64",
+                        2
+                    ],
+                    "destination": [
+                        "obj-38",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-38",
+                        0
+                    ],
+                    "destination": [
+                        "obj-63",
+                        2
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-64",
+                        1
+                    ],
+                    "destination": [
+                        "obj-54",
                         0
                     ],
                     "order": 0
@@ -2331,58 +2428,6 @@
                     ],
                     "destination": [
                         "obj-63",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-63",
-                        2
-                    ],
-                    "destination": [
-                        "obj-37",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-37",
-                        0
-                    ],
-                    "destination": [
-                        "obj-62",
-                        2
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-63",
-                        1
-                    ],
-                    "destination": [
-                        "obj-53",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-53",
-                        0
-                    ],
-                    "destination": [
-                        "obj-62",
                         1
                     ],
                     "order": 0
@@ -2391,46 +2436,33 @@
             {
                 "patchline": {
                     "source": [
+                        "obj-64",
+                        0
+                    ],
+                    "destination": [
+                        "obj-43",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-43",
+                        0
+                    ],
+                    "destination": [
                         "obj-63",
                         0
                     ],
-                    "destination": [
-                        "obj-42",
-                        0
-                    ],
                     "order": 0
                 }
             },
             {
                 "patchline": {
                     "source": [
-                        "obj-42",
-                        0
-                    ],
-                    "destination": [
-                        "obj-62",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-62",
-                        0
-                    ],
-                    "destination": [
-                        "obj-64",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-64",
+                        "obj-63",
                         0
                     ],
                     "destination": [
@@ -2443,8 +2475,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-32",
-                        1
+                        "obj-65",
+                        0
                     ],
                     "destination": [
                         "obj-66",
@@ -2456,11 +2488,24 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-32",
-                        2
+                        "obj-33",
+                        1
                     ],
                     "destination": [
                         "obj-67",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-33",
+                        2
+                    ],
+                    "destination": [
+                        "obj-68",
                         0
                     ],
                     "order": 0

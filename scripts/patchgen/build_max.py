@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MAX_DIR = ROOT / "patches" / "max"
 
 #: Requests the abstraction forwards: message selector -> OSC address.
-REQUESTS = ("seed", "random", "pca", "morph", "path", "invert", "latent", "reply")
+REQUESTS = ("seed", "random", "pca", "morph", "path", "invert", "break", "latent", "reply")
 NO_ARGS = ("ping", "info", "status")
 
 W, H = 22, 22  # box height
@@ -224,6 +224,7 @@ def help_patch() -> Patcher:
         ("morph mix kick snare 0.5", "/drum/morph slot slotA slotB t: blend two slots"),
         ("path walk kick snare 8 slerp", "/drum/path slot slotA slotB steps [lin|slerp]"),
         ("invert mine /path/to/drum.wav 50", "/drum/invert slot path [refine_steps]"),
+        ("break amen /path/to/loop.wav", "/drum/break slot path [refine_steps]: hit i -> amen-i"),
         ("latent kick", "/drum/latent slot -> /drum/latent slot class c1 ... cK"),
         ("status", "/drum/status -> counters"),
         ("reply 57301", "/drum/reply [host] port: where replies go (done at load)"),

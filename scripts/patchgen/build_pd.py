@@ -218,6 +218,7 @@ HELP_ROWS = (
     ("morph mix kick snare 0.5", "/drum/morph slot slotA slotB t: blend two slots"),
     ("path walk kick snare 8 slerp", "/drum/path slot slotA slotB steps [lin|slerp]: a walk"),
     ("invert mine /path/to/drum.wav 50", "/drum/invert slot path [refine_steps]: your own WAV"),
+    ("break amen /path/to/loop.wav", "/drum/break slot path [refine_steps]: hit i -> amen-i"),
     ("latent kick", "/drum/latent slot -> latent slot class c1 ... cK (right outlet)"),
     ("status", "/drum/status -> counters (right outlet)"),
     ("reply 9000", "/drum/reply [host] port: send replies elsewhere (Pd does not need it)"),

@@ -24,8 +24,8 @@ DrumSynth {
 		// Every OSC address this class sends or listens to (tests check them against the server).
 		addresses = #[
 			'/drum/ping', '/drum/pong', '/drum/info', '/drum/seed', '/drum/random', '/drum/pca',
-			'/drum/morph', '/drum/path', '/drum/invert', '/drum/latent', '/drum/status',
-			'/drum/reply', '/drum/done', '/drum/fail'
+			'/drum/morph', '/drum/path', '/drum/invert', '/drum/break', '/drum/latent',
+			'/drum/status', '/drum/reply', '/drum/done', '/drum/fail'
 		];
 		StartUp.add { this.addSynthDefs };
 	}
@@ -97,6 +97,14 @@ DrumSynth {
 		var args = [slot, path.asString.standardizePath];
 		if(refineSteps.notNil) { args = args.add(refineSteps.asInteger) };
 		this.prRequest('/drum/invert', slot, args, action)
+	}
+
+	invertBreak { |slot, path, refineSteps, action|
+		// /drum/break: the re-synthesised loop into slot, hit i into the slot "<slot>-i"
+		// (e.g. \amen -> 'amen-0'); action.(buf, slot, cmd, [frames, sr, ms, hits])
+		var args = [slot, path.asString.standardizePath];
+		if(refineSteps.notNil) { args = args.add(refineSteps.asInteger) };
+		this.prRequest('/drum/break', slot, args, action)
 	}
 
 	latent { |slot, action|
