@@ -120,8 +120,9 @@ class GanTrainer:
     def set_real_stats(self, audio: np.ndarray, labels: np.ndarray) -> None:
         """Computes each class's log-mel mean and spread over `audio` [n, frames]."""
         mels = np.concatenate(
-            [self.features(audio[i : i + 64]).numpy() for i in range(0, len(audio), 64)]
-        )
+            [self.features(self._floor(audio[i : i + 64])).numpy()
+             for i in range(0, len(audio), 64)]
+        )  # fmt: skip
         classes = range(len(self.config.classes))
         self.real_stats.assign(np.stack([mels[labels == c].mean(axis=0) for c in classes]))
         self.real_std.assign(np.stack([mels[labels == c].std(axis=0, ddof=1) for c in classes]))
@@ -154,15 +155,16 @@ class GanTrainer:
 
         # Generator: make the discriminator call fakes real, and match each class's mean
         # log-mel spectrogram over the training set (a stable signal on small data; the
-        # adversary keeps the variety). No noise floor here: the gradient reaches silence.
+        # adversary keeps the variety).
         # The spread is matched too, where a class has two or more sounds in the batch, so
-        # the generator cannot settle on each class's average sound.
+        # the generator cannot settle on each class's average sound. Both see the noise floor:
+        # without it the digital silence that ends short real files dominates the spread.
         n_classes = len(self.config.classes)
         count = tf.math.unsorted_segment_sum(tf.ones([batch]), labels, n_classes)
         with tf.GradientTape() as tape:
             fake = self._fake(labels, batch)
             logits = self.disc([self.features(self._augment(fake)), labels], training=True)
-            mel = self.features(fake)
+            mel = self.features(self._floor(fake))
             mean = tf.math.unsorted_segment_mean(mel, labels, n_classes)
             dev2 = tf.square(mel - tf.gather(mean, labels))
             var = (
