@@ -248,9 +248,15 @@ def dataset(
     "--lr",
     type=click.FloatRange(0, 1, min_open=True),
     default=1e-4,
-    help="Learning rate of generator and discriminator.",
+    help="Learning rate of the generator.",
 )
-@click.option("--r1", type=click.FloatRange(0), default=10.0, help="R1 penalty weight.")
+@click.option(
+    "--lr-d",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=5e-5,
+    help="Learning rate of the discriminator.",
+)
+@click.option("--r1", type=click.FloatRange(0), default=30.0, help="R1 penalty weight.")
 @click.option(
     "--sample-every",
     type=click.IntRange(1),
@@ -270,6 +276,7 @@ def train(
     steps: int,
     batch: int,
     lr: float,
+    lr_d: float,
     r1: float,
     sample_every: int,
     seed: int,
@@ -289,7 +296,7 @@ def train(
         steps=steps,
         batch=batch,
         lr_g=lr,
-        lr_d=lr,
+        lr_d=lr_d,
         r1_gamma=r1,
         sample_every=sample_every,
         seed=seed,

@@ -32,10 +32,10 @@ class TrainConfig:
     steps: int = 20000  # total discriminator/generator steps (a resumed run continues to it)
     batch: int = 32  # global batch size
     lr_g: float = 1e-4  # generator learning rate
-    lr_d: float = 1e-4  # discriminator learning rate
+    lr_d: float = 5e-5  # discriminator learning rate (half G's: a stronger D won and collapsed G)
     beta1: float = 0.0  # Adam beta 1
     beta2: float = 0.99  # Adam beta 2
-    r1_gamma: float = 10.0  # weight of the R1 gradient penalty
+    r1_gamma: float = 30.0  # weight of the R1 gradient penalty
     style_mix: float = 0.5  # probability of mixing two styles in a generated sound
     ema_halflife: int = 500  # half-life of the generator's moving average, in steps
     ema_rampup: float = 0.1  # ... but at most this fraction of the steps so far (early runs)
