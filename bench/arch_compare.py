@@ -30,7 +30,7 @@ def waveform_generator(channels: tuple[int, ...], w_dim: int = 128) -> keras.Mod
     ws = keras.Input(shape=(len(channels) + 1, w_dim))
     x = LearnedConstant(16, channels[0])(ws)
     for i, ch in enumerate(channels):
-        x = keras.layers.UpSampling1D(2)(x) if i else x
+        x = keras.layers.UpSampling1D(2)(x)
         x = ModulatedConv1D(ch, 9)([x, StyleIndex(i)(ws)])
         x = keras.layers.LeakyReLU(0.2)(x)
     x = keras.layers.Conv1DTranspose(1, 32, strides=16, padding="same")(x)

@@ -94,7 +94,19 @@ class DrumEngine:
         def encode_fn(audio: tf.Tensor) -> tf.Tensor:
             return artifact.encoder(audio, training=False)
 
+        means = tf.constant(self._class_means)
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([1, c.z_dim], tf.float32), tf.TensorSpec([1], tf.int32),
+            tf.TensorSpec([], tf.float32)])  # fmt: skip
+        def seed_fn(z: tf.Tensor, label: tf.Tensor, psi: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            # mapping, truncation and synthesis in one call: the hot path of /drum/seed
+            centre = tf.gather(means, label)
+            w = centre + psi * (gen.mapping([z, label], training=False) - centre)
+            return w, synth_fn(w)
+
         self._map, self._synth, self._encode = map_fn, synth_fn, encode_fn
+        self._seed = seed_fn
         self._refine_fn = self._build_refine()
         if warmup:
             self.warm_up()
@@ -144,6 +156,7 @@ class DrumEngine:
         self.render(w)
         self.render(np.repeat(w[None], 2, axis=0))
         self._map(np.zeros((1, self.config.z_dim), np.float32), np.zeros(1, np.int32))
+        self.generate(0, self.classes[0])
         self._encode(np.zeros((1, self.frames), np.float32))
         self._refine_fn(tf.constant(w[None]), tf.zeros([1, self.frames]), tf.constant(1))
 
@@ -161,12 +174,16 @@ class DrumEngine:
         """Mean w of a class: [w_dim]."""
         return self._class_means[self._class_index(cls)].copy()
 
-    def seed_latent(self, seed: int, cls: str, psi: float = 1.0) -> np.ndarray:
-        """The w of a seed in a class, truncated toward the class mean by psi: [w_dim]."""
+    @staticmethod
+    def _check_seed(seed: int, psi: float) -> None:
         if not 0.0 <= psi <= 2.0 or not np.isfinite(psi):
             raise ValueError(f"psi must be between 0 and 2, got {psi}")
         if not 0 <= seed < 2**63:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
+
+    def seed_latent(self, seed: int, cls: str, psi: float = 1.0) -> np.ndarray:
+        """The w of a seed in a class, truncated toward the class mean by psi: [w_dim]."""
+        self._check_seed(seed, psi)
         label = self._class_index(cls)
         z = seed_to_z(int(seed), self.config.z_dim)[None]
         w = self._map(z, np.array([label], np.int32)).numpy()[0]
@@ -204,7 +221,11 @@ class DrumEngine:
 
     def generate(self, seed: int, cls: str, psi: float = 1.0) -> Render:
         """The sound of a seed: deterministic for (model, seed, class, psi)."""
-        return self.render(self.seed_latent(seed, cls, psi))
+        self._check_seed(seed, psi)
+        label = np.array([self._class_index(cls)], np.int32)
+        z = seed_to_z(int(seed), self.config.z_dim)[None]
+        w, audio = self._seed(z, label, np.float32(psi))
+        return Render(audio.numpy()[0], w.numpy()[0])
 
     def from_coordinates(
         self, cls: str, coords: Sequence[float], base: np.ndarray | None = None
