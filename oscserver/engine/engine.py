@@ -43,6 +43,11 @@ class Render:
     latent: np.ndarray  # float32 [w_dim] or [n, w_dim]
 
 
+def _check_refine(refine_steps: int) -> None:
+    if not 0 <= refine_steps <= MAX_REFINE_STEPS:
+        raise ValueError(f"refine_steps must be between 0 and {MAX_REFINE_STEPS}")
+
+
 def default_model_path() -> Path:
     """The shipped model: $DRUMSYNTH_MODEL, else the one folder under the repository's models/."""
     env = os.environ.get("DRUMSYNTH_MODEL")
@@ -71,15 +76,6 @@ class DrumEngine:
         self._synth_noise = tf.constant(synth)
         self._class_means = np.stack([artifact.pca[k].mean for k in c.classes])
 
-        @tf.function(
-            input_signature=[
-                tf.TensorSpec([None, c.z_dim], tf.float32),
-                tf.TensorSpec([None], tf.int32),
-            ]
-        )
-        def map_fn(z: tf.Tensor, label: tf.Tensor) -> tf.Tensor:
-            return gen.mapping([z, label], training=False)
-
         @tf.function(input_signature=[tf.TensorSpec([None, c.w_dim], tf.float32)])
         def synth_fn(w: tf.Tensor) -> tf.Tensor:
             n = tf.shape(w)[0]
@@ -95,17 +91,25 @@ class DrumEngine:
             return artifact.encoder(audio, training=False)
 
         means = tf.constant(self._class_means)
+        seed_spec = [
+            tf.TensorSpec([1, c.z_dim], tf.float32),
+            tf.TensorSpec([1], tf.int32),
+            tf.TensorSpec([], tf.float32),
+        ]
 
-        @tf.function(input_signature=[
-            tf.TensorSpec([1, c.z_dim], tf.float32), tf.TensorSpec([1], tf.int32),
-            tf.TensorSpec([], tf.float32)])  # fmt: skip
-        def seed_fn(z: tf.Tensor, label: tf.Tensor, psi: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-            # mapping, truncation and synthesis in one call: the hot path of /drum/seed
+        @tf.function(input_signature=seed_spec)
+        def latent_fn(z: tf.Tensor, label: tf.Tensor, psi: tf.Tensor) -> tf.Tensor:
+            # mapping and truncation toward the class mean: the one place a seed becomes w
             centre = tf.gather(means, label)
-            w = centre + psi * (gen.mapping([z, label], training=False) - centre)
+            return centre + psi * (gen.mapping([z, label], training=False) - centre)
+
+        @tf.function(input_signature=seed_spec)
+        def seed_fn(z: tf.Tensor, label: tf.Tensor, psi: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            # latent and sound in one call: the hot path of /drum/seed
+            w = latent_fn(z, label, psi)
             return w, synth_fn(w)
 
-        self._map, self._synth, self._encode = map_fn, synth_fn, encode_fn
+        self._latent, self._synth, self._encode = latent_fn, synth_fn, encode_fn
         self._seed = seed_fn
         self._refine_fn = self._build_refine()
         if warmup:
@@ -155,7 +159,7 @@ class DrumEngine:
         w = self.class_mean(self.classes[0])
         self.render(w)
         self.render(np.repeat(w[None], 2, axis=0))
-        self._map(np.zeros((1, self.config.z_dim), np.float32), np.zeros(1, np.int32))
+        self.seed_latent(0, self.classes[0])
         self.generate(0, self.classes[0])
         self._encode(np.zeros((1, self.frames), np.float32))
         self._refine_fn(tf.constant(w[None]), tf.zeros([1, self.frames]), tf.constant(1))
@@ -174,20 +178,18 @@ class DrumEngine:
         """Mean w of a class: [w_dim]."""
         return self._class_means[self._class_index(cls)].copy()
 
-    @staticmethod
-    def _check_seed(seed: int, psi: float) -> None:
+    def _seed_inputs(self, seed: int, cls: str, psi: float) -> tuple[np.ndarray, ...]:
+        """Checked (z [1, z_dim], label [1], psi []) of a seed, for latent_fn and seed_fn."""
         if not 0.0 <= psi <= 2.0 or not np.isfinite(psi):
             raise ValueError(f"psi must be between 0 and 2, got {psi}")
         if not 0 <= seed < 2**63:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
+        label = np.array([self._class_index(cls)], np.int32)
+        return seed_to_z(int(seed), self.config.z_dim)[None], label, np.float32(psi)
 
     def seed_latent(self, seed: int, cls: str, psi: float = 1.0) -> np.ndarray:
         """The w of a seed in a class, truncated toward the class mean by psi: [w_dim]."""
-        self._check_seed(seed, psi)
-        label = self._class_index(cls)
-        z = seed_to_z(int(seed), self.config.z_dim)[None]
-        w = self._map(z, np.array([label], np.int32)).numpy()[0]
-        return L.truncate(w, self._class_means[label], psi)
+        return self._latent(*self._seed_inputs(seed, cls, psi)).numpy()[0]
 
     def nearest_class(self, latent: np.ndarray) -> str:
         """The class whose mean w is nearest to `latent`."""
@@ -221,10 +223,7 @@ class DrumEngine:
 
     def generate(self, seed: int, cls: str, psi: float = 1.0) -> Render:
         """The sound of a seed: deterministic for (model, seed, class, psi)."""
-        self._check_seed(seed, psi)
-        label = np.array([self._class_index(cls)], np.int32)
-        z = seed_to_z(int(seed), self.config.z_dim)[None]
-        w, audio = self._seed(z, label, np.float32(psi))
+        w, audio = self._seed(*self._seed_inputs(seed, cls, psi))
         return Render(audio.numpy()[0], w.numpy()[0])
 
     def from_coordinates(
@@ -291,8 +290,7 @@ class DrumEngine:
         Returns:
             The resynthesis [frames] and its latent [w_dim].
         """
-        if not 0 <= refine_steps <= MAX_REFINE_STEPS:
-            raise ValueError(f"refine_steps must be between 0 and {MAX_REFINE_STEPS}")
+        _check_refine(refine_steps)
         target = self.prepare(audio, sample_rate)[None]
         w = self._encode(target)
         if refine_steps:
@@ -311,8 +309,7 @@ class DrumEngine:
             The onsets (sample positions at the model's rate, [n]) and a Render with audio
             [n, frames] and latents [n, w_dim], slice by slice.
         """
-        if not 0 <= refine_steps <= MAX_REFINE_STEPS:
-            raise ValueError(f"refine_steps must be between 0 and {MAX_REFINE_STEPS}")
+        _check_refine(refine_steps)
         mono = resample(to_mono(np.asarray(audio, np.float32)), sample_rate, self.sample_rate)
         if mono.size == 0 or not np.all(np.isfinite(mono)):
             raise ValueError("audio must hold finite samples")
