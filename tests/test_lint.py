@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ["oscserver", "tests", "bench", "examples", "scripts"]
+TARGETS = ["oscserver", "tests", "bench", "examples", "scripts", "setup.py"]
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess[str]:

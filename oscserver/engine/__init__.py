@@ -5,7 +5,7 @@ from oscserver.engine.engine import (
     MAX_REFINE_STEPS,
     DrumEngine,
     Render,
-    default_model_path,
 )
+from oscserver.shipped import default_model_path
 
 __all__ = ["MAX_PATH_STEPS", "MAX_REFINE_STEPS", "DrumEngine", "Render", "default_model_path"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
@@ -46,16 +45,6 @@ class Render:
 def _check_refine(refine_steps: int) -> None:
     if not 0 <= refine_steps <= MAX_REFINE_STEPS:
         raise ValueError(f"refine_steps must be between 0 and {MAX_REFINE_STEPS}")
-
-
-def default_model_path() -> Path:
-    """The shipped model: $DRUMSYNTH_MODEL, else the one folder under the repository's models/."""
-    env = os.environ.get("DRUMSYNTH_MODEL")
-    if env:
-        return Path(env)
-    models = Path(__file__).resolve().parents[2] / "models"
-    found = sorted(p.parent for p in models.glob("*/manifest.json"))
-    return found[0] if found else models / "drums-v1"
 
 
 def device_kind() -> str:
