@@ -4,7 +4,7 @@ A: the shipped one: style-modulated control network (345 frames/s) driving the d
    drum synthesiser (partials + filtered noise).
 B: a direct waveform generator in the style of the original model, made fast: a learned
    constant, 7 blocks of upsample x2 + modulated Conv1D k9, then a stride-16 transposed
-   convolution to 32768 samples (the shape probed in ../shared/NOTES.md).
+   convolution to 32768 samples (the shape probed in docs/facts.md).
 C: B with twice the channels.
 
 Prints median and p99 ms for one sound and a batch of 16, and the parameter count.

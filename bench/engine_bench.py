@@ -3,7 +3,7 @@
 Measures median and p99 latency (time.perf_counter, after warm-up) of: one sound from a seed
 (mapping + synthesis), a batch of 16 latents (`engine.render` on [16, w_dim]), a 30-step path,
 inversion without refinement and with `--refine` steps; and the batch-16 throughput in sounds
-and samples per second. Compares one sound with the original model's figure from NOTES.md
+and samples per second. Compares one sound with the original model's figure from docs/facts.md
 (~190 ms per 16384-sample drum on this 2-core CPU; a reference figure, not re-measured here).
 
     python bench/engine_bench.py                                # the shipped model
@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 from oscserver.engine import DrumEngine, default_model_path  # noqa: E402
 
 #: The original model (style-drumsynth) with random weights on this 2-core CPU, from
-#: ../shared/NOTES.md: a reference figure, not measured by this script.
+#: docs/facts.md: a reference figure, not measured by this script.
 REFERENCE_MS = 190.0
 REFERENCE_FRAMES = 16384
 TARGETS_MS = {"seed": 10.0, "path30": 150.0, "invert": 20.0}
@@ -143,9 +143,10 @@ def print_table(r: dict[str, Any]) -> bool:
         f"throughput (batch 16): {r['sounds_per_s']:.1f} sounds/s, "
         f"{r['samples_per_s'] / 1e6:.2f} M samples/s, {r['realtime_x']:.0f}x real time"
     )
-    print(f"reference (NOTES.md, original model, not re-measured): {r['reference_ms']:.0f} ms per "
-          f"{r['reference_frames']}-sample drum; one sound here is {r['speedup_per_sound']:.1f}x "
-          f"faster per sound, {r['speedup_per_sample']:.1f}x per sample")  # fmt: skip
+    print(f"reference (docs/facts.md, original model, not re-measured): {r['reference_ms']:.0f} "
+          f"ms per {r['reference_frames']}-sample drum; one sound here is "
+          f"{r['speedup_per_sound']:.1f}x faster per sound, {r['speedup_per_sample']:.1f}x per "
+          "sample")  # fmt: skip
     return met
 
 

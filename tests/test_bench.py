@@ -19,7 +19,7 @@ def test_engine_bench_prints_every_row_and_the_json(tiny_model: Path) -> None:
     lines = done.stdout.splitlines()
     for row in ("one sound (seed)", "batch of 16 (render)", "path, 30 steps",
                 "invert, no refinement", "invert, refine 2", "throughput (batch 16)",
-                "reference (NOTES.md"):  # fmt: skip
+                "reference (docs/facts.md"):  # fmt: skip
         assert any(line.startswith(row) for line in lines), done.stdout
     figures = json.loads(lines[-1])
     assert set(figures["cases"]) == {"seed", "batch16", "path30", "invert", "invert_refine2"}
