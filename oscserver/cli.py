@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,9 +15,21 @@ import numpy as np
 
 from oscserver import __version__
 from oscserver.audio.io import WAV_SUBTYPES
-from oscserver.logs import configure_logging, quiet_tensorflow
+from oscserver.limits import (
+    DEADLINE_RANGE,
+    DEFAULT_DEADLINE_S,
+    DEFAULT_MAX_SLOTS,
+    DEFAULT_QUEUE,
+    MAX_PATH_STEPS,
+    MAX_REFINE_STEPS,
+    MAX_SEED,
+    PSI_RANGE,
+    QUEUE_RANGE,
+    SLOTS_RANGE,
+    SR_RANGE,
+)
 from oscserver.model.config import ARCHITECTURES
-from oscserver.server.app import DEFAULT_QUEUE, WAV_FORMATS
+from oscserver.server.app import WAV_FORMATS
 
 if TYPE_CHECKING:
     from oscserver.engine import DrumEngine
@@ -29,7 +42,6 @@ def main() -> None:
 
     Run `drumsynth serve` to start the OSC server on the shipped model.
     """
-    quiet_tensorflow()  # before any command imports TensorFlow
 
 
 @main.command()
@@ -74,7 +86,7 @@ def main() -> None:
 @click.option(
     "--sr",
     envvar="DRUMSYNTH_SR",
-    type=click.IntRange(8000, 192000),
+    type=click.IntRange(*SR_RANGE),
     default=None,
     help="Sample rate of the files (your client's).  [default: the model's]",
 )
@@ -82,10 +94,46 @@ def main() -> None:
     "--queue",
     "queue_size",
     envvar="DRUMSYNTH_QUEUE",
-    type=click.IntRange(1, 4096),
+    type=click.IntRange(*QUEUE_RANGE),
     default=DEFAULT_QUEUE,
     show_default=True,
     help="Most slots waiting at once; past it requests are answered busy.",
+)
+@click.option(
+    "--allow",
+    "allow",
+    envvar="DRUMSYNTH_ALLOW",
+    multiple=True,
+    metavar="CIDR",
+    help="Also take requests from this network (e.g. 192.168.1.0/24); repeat for more. "
+    "Needed to listen on any address but loopback.  [default: this machine only]",
+)
+@click.option(
+    "--allow-read",
+    "allow_read",
+    envvar="DRUMSYNTH_ALLOW_READ",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="/drum/invert and /drum/break read audio only under this folder; repeat for more. "
+    "Needed with --allow.  [default on loopback: any folder]",
+)
+@click.option(
+    "--slots",
+    "max_slots",
+    envvar="DRUMSYNTH_SLOTS",
+    type=click.IntRange(*SLOTS_RANGE),
+    default=DEFAULT_MAX_SLOTS,
+    show_default=True,
+    help="Most slots kept; past it the least recently used slot and its files are deleted.",
+)
+@click.option(
+    "--deadline",
+    envvar="DRUMSYNTH_DEADLINE",
+    type=click.FloatRange(*DEADLINE_RANGE),
+    default=DEFAULT_DEADLINE_S,
+    show_default=True,
+    help="Seconds a long job (a /drum/break) may run before it is stopped.",
 )
 @click.option(
     "--warmup/--no-warmup",
@@ -104,7 +152,8 @@ def main() -> None:
 )
 def serve(
     host: str, port: int, model: Path | None, out: Path | None, fmt: str, sr: int | None,
-    queue_size: int, warmup: bool, log_level: str,
+    queue_size: int, allow: tuple[str, ...], allow_read: tuple[Path, ...], max_slots: int,
+    deadline: float, warmup: bool, log_level: str,
 ) -> None:  # fmt: skip
     """Serve the model over OSC (UDP) until Ctrl-C or SIGTERM.
 
@@ -112,13 +161,14 @@ def serve(
     Example:
       drumsynth serve --port 57300 --sr 48000 --format int24
       oscsend localhost 57300 /drum/seed si kick 42   # -> /drum/done ... <path> ...
+      drumsynth serve --host 0.0.0.0 --allow 192.168.1.0/24 --allow-read ~/samples
     """
     from oscserver.server.app import StartupError, run
 
-    configure_logging(log_level)  # before run(): the project's lines only
     try:
         run(host=host, port=port, model=model, out=out, fmt=fmt, sr=sr, queue_size=queue_size,
-            warmup=warmup, log_level=log_level)  # fmt: skip
+            warmup=warmup, allow=allow, allow_read=allow_read, max_slots=max_slots,
+            deadline=deadline, log_level=log_level)  # fmt: skip
     except StartupError as err:
         raise click.ClickException(str(err)) from None
 
@@ -377,14 +427,10 @@ def export(run_dir: Path, out: Path) -> None:
 
 
 # ---- render commands: generate, interpolate, invert, info -----------------------------------
-# Importing oscserver.engine loads TensorFlow, which `--help` and `protocol` never need, so these
-# mirror the engine's constants; tests/test_cli.py checks that they agree.
+# Importing oscserver.engine loads TensorFlow, which `--help` and `protocol` never need, so this
+# mirrors the engine's constant; tests/test_cli.py checks that they agree. The bounds come from
+# oscserver.limits, shared with the server: a seed printed here works over OSC too.
 INTERPOLATIONS = ("lin", "slerp")  # oscserver.engine.latent.INTERPOLATIONS
-MAX_PATH_STEPS = 1024  # oscserver.engine.MAX_PATH_STEPS
-MAX_REFINE_STEPS = 500  # oscserver.engine.MAX_REFINE_STEPS
-#: Seeds the render commands take; a random seed stays below 2**24 so Pd and Max can send it.
-MAX_CLI_SEED = 2**32 - 1
-RANDOM_SEEDS = 2**24
 
 _model_option = click.option(
     "--model",
@@ -405,7 +451,7 @@ _format_option = click.option(
 _sr_option = click.option(
     "--sr",
     envvar="DRUMSYNTH_SR",
-    type=click.IntRange(8000, 192000),
+    type=click.IntRange(*SR_RANGE),
     default=None,
     help="Sample rate of the files, resampled.  [default: the model's, 44100]",
 )
@@ -419,7 +465,7 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
 
 _psi_option = click.option(
     "--psi",
-    type=click.FloatRange(0.0, 2.0),
+    type=click.FloatRange(*PSI_RANGE),
     default=1.0,
     show_default=True,
     callback=_finite,
@@ -451,7 +497,7 @@ def _anchors(
     anchors = []
     for spec in specs:
         cls, _, seed = spec.rpartition(":")
-        if not cls or not seed.isdigit() or int(seed) > MAX_CLI_SEED:
+        if not cls or not seed.isdigit() or int(seed) > MAX_SEED:
             raise click.BadParameter(f"{spec!r} is not CLASS:SEED, e.g. kick:42")
         anchors.append((cls, int(seed)))
     return tuple(anchors)
@@ -466,9 +512,15 @@ def _one_line_errors() -> Iterator[None]:
         raise click.ClickException(str(err)) from None
 
 
+def _quiet_tensorflow() -> None:
+    """Drops TensorFlow's C++ info lines; must run before anything imports oscserver.engine."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
 def _load_engine(model: Path | None) -> DrumEngine:
     """The engine over --model (or the shipped model), without warm-up: one-shot commands
     trace only what they run. Raises ClickException in one line."""
+    _quiet_tensorflow()
     from oscserver.engine import DrumEngine, default_model_path
     from oscserver.model.artifact import ArtifactError
 
@@ -506,7 +558,7 @@ def _check_out(folder: Path) -> None:
 @click.option(
     "-s",
     "--seed",
-    type=click.IntRange(0, MAX_CLI_SEED),
+    type=click.IntRange(0, MAX_SEED),
     default=None,
     help="Seed of the (first) sound.  [default: a random one, printed]",
 )
@@ -564,15 +616,16 @@ def generate(
       drumsynth generate --class snare -n 8 -o snares/      # 8 seeds from a random one
       drumsynth generate -s 42 -c hat --pca 1.5,-0.5 --psi 0.8 --sr 48000 --format int24
     """
+    _quiet_tensorflow()
     from oscserver.engine.files import output_paths, target_folder, write_renders
 
     if pca and pcs:
         raise click.UsageError("give the coordinates with --pca or with --pc, not both")
     coords = pca or pcs
     if seed is None:
-        seed = secrets.randbelow(RANDOM_SEEDS)
-    if seed + count - 1 > MAX_CLI_SEED:
-        raise click.BadParameter(f"seeds run past {MAX_CLI_SEED}", param_hint="'--count'")
+        seed = secrets.randbelow(MAX_SEED + 1)
+    if seed + count - 1 > MAX_SEED:
+        raise click.BadParameter(f"seeds run past {MAX_SEED}", param_hint="'--count'")
     _check_out(target_folder(out))
     engine = _load_engine(model)
     cls = _class(engine, cls)
@@ -601,10 +654,10 @@ def generate(
 
 
 @main.command()
-@click.option("-a", "--seed-a", type=click.IntRange(0, MAX_CLI_SEED), default=None,
+@click.option("-a", "--seed-a", type=click.IntRange(0, MAX_SEED), default=None,
               help="Seed of the first sound.")  # fmt: skip
 @click.option("--class-a", default=None, help="Its class.  [default: the model's first]")
-@click.option("-b", "--seed-b", type=click.IntRange(0, MAX_CLI_SEED), default=None,
+@click.option("-b", "--seed-b", type=click.IntRange(0, MAX_SEED), default=None,
               help="Seed of the last sound.")  # fmt: skip
 @click.option("--class-b", default=None, help="Its class.  [default: --class-a]")
 @click.option(
@@ -652,6 +705,7 @@ def interpolate(
       drumsynth interpolate --anchor kick:1 --anchor tom:5 --anchor kick:9 --steps 32 \\
           --mode slerp --concat -o loop.wav
     """
+    _quiet_tensorflow()
     from oscserver.engine.files import output_paths, target_folder, write_renders
 
     pair = (seed_a, class_a, seed_b, class_b)
@@ -732,6 +786,7 @@ def invert(
       drumsynth invert my-snare.wav --refine 50 -o resynth.wav --save-latent snare.npy
       drumsynth invert amen.wav --slices -o amen/     # every hit, and the whole loop again
     """
+    _quiet_tensorflow()
     from oscserver.engine.files import (
         output_paths,
         read_audio,

@@ -46,11 +46,20 @@ def read(path: Path) -> np.ndarray:
 
 
 def test_mirrored_constants_match_the_engine() -> None:
-    from oscserver.engine import MAX_PATH_STEPS, MAX_REFINE_STEPS
     from oscserver.engine.latent import INTERPOLATIONS
 
     assert cli.INTERPOLATIONS == INTERPOLATIONS
-    assert (cli.MAX_PATH_STEPS, cli.MAX_REFINE_STEPS) == (MAX_PATH_STEPS, MAX_REFINE_STEPS)
+
+
+def test_seeds_are_the_servers_seeds() -> None:
+    from oscserver.limits import MAX_SEED
+
+    runner = CliRunner()
+    result = runner.invoke(cli.main, ["generate", "--seed", str(MAX_SEED + 1), "-o", "x.wav"])
+    assert result.exit_code == 2 and str(MAX_SEED) in result.output
+    result = runner.invoke(cli.main, ["interpolate", "--anchor", f"kick:{MAX_SEED + 1}",
+                                      "--anchor", "kick:1"])  # fmt: skip
+    assert result.exit_code == 2 and "is not CLASS:SEED" in result.output
 
 
 def test_help_shows_examples_without_loading_a_model() -> None:

@@ -18,16 +18,13 @@ import tensorflow as tf
 from oscserver.audio.dsp import normalize_peak, onsets, place_slices, prepare_one_shot
 from oscserver.audio.io import read_mono, resample, to_mono
 from oscserver.engine import latent as L
+from oscserver.limits import MAX_PATH_STEPS, MAX_REFINE_STEPS
 from oscserver.model.artifact import Artifact, load_artifact
 from oscserver.model.generator import seed_to_z
 from oscserver.model.spectral import multires_stft_loss
 
 #: The noise every render shares; changing it changes every sound of every model.
 RENDER_NOISE_SEED = 0
-#: Largest refinement a caller may ask for in one inversion.
-MAX_REFINE_STEPS = 500
-#: Largest number of sounds rendered in one path.
-MAX_PATH_STEPS = 1024
 #: Every sound is normalised to this peak, like the training data: no clipping in any format.
 OUTPUT_PEAK = 0.9
 #: Batch the synthesis runs in; paths longer than this render in several calls.

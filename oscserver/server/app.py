@@ -3,6 +3,12 @@
 `run(*, ...)` is what `drumsynth serve` calls: it builds a `Config`, hands it to a `Server` and
 runs it until SIGINT or SIGTERM. The receive path (the main thread) only parses, validates and
 enqueues; one worker thread owns the engine and the slots.
+
+Start-up checks everything cheap before the slow model load, so a mistake costs one line and a
+non-zero exit at once: who may connect (loopback unless `--allow`), the output folder (writable,
+and not in use by another server: a lock file), the port (the socket is bound first). Shutdown
+waits `SHUTDOWN_GRACE_S` for the render in flight, then abandons it; a second signal exits at
+once. Either way the temporary files are removed.
 """
 
 from __future__ import annotations
@@ -25,17 +31,38 @@ import numpy as np
 
 from oscserver import __version__
 from oscserver.audio.io import WAV_SUBTYPES
-from oscserver.server.handlers import Done, Engine, Handlers, Message
-from oscserver.server.protocol import Call, Context, RequestError, parse, slot_reply_value
+from oscserver.limits import (
+    DEFAULT_DEADLINE_S,
+    DEFAULT_MAX_SLOTS,
+    DEFAULT_QUEUE,
+    MIN_FREE_BYTES,
+    SHUTDOWN_GRACE_S,
+)
+from oscserver.server.guards import Allowed, FailBudget, LogThrottle, is_loopback, parse_networks
+from oscserver.server.handlers import Done, Engine, Handlers, Message, Stopped
+from oscserver.server.inputs import ReadPolicy
+from oscserver.server.protocol import (
+    NEVER_ANSWERED,
+    Call,
+    Context,
+    RequestError,
+    parse,
+    slot_reply_value,
+)
 from oscserver.server.queue import PutResult, SlotQueue
-from oscserver.server.slots import SlotStore, remove_stale_temporaries
+from oscserver.server.slots import (
+    OutputFolder,
+    OutputLocked,
+    OutputUnavailable,
+    SlotStore,
+    remove_stale_temporaries,
+)
 from oscserver.server.transport import Addr, Transport
 
 log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 57300
-DEFAULT_QUEUE = 64
 WAV_FORMATS = tuple(WAV_SUBTYPES)
 
 
@@ -62,6 +89,13 @@ class Config:
         sr: Sample rate of the files written; None is the model's.
         queue_size: Most slots waiting at once before requests are refused as busy.
         warmup: Run the compiled functions once before answering.
+        allow: Networks (CIDR) besides loopback that may send; required to bind elsewhere.
+        allow_read: Folders `/drum/invert` and `/drum/break` may read; empty: any (loopback
+            only; binding elsewhere requires them).
+        max_slots: Most slots kept; the least recently used is evicted with its files.
+        deadline: Seconds a long job (a break) may run before it is stopped.
+        min_free: Bytes that must stay free on the output folder's disk.
+        engine: An engine already loaded (tests), instead of `model`.
     """
 
     host: str = DEFAULT_HOST
@@ -72,7 +106,32 @@ class Config:
     sr: int | None = None
     queue_size: int = DEFAULT_QUEUE
     warmup: bool = True
+    allow: tuple[str, ...] = ()
+    allow_read: tuple[Path, ...] = ()
+    max_slots: int = DEFAULT_MAX_SLOTS
+    deadline: float = DEFAULT_DEADLINE_S
+    min_free: int = MIN_FREE_BYTES
     engine: Engine | None = field(default=None, repr=False)
+
+    def exposure(self) -> Allowed:
+        """Who may send, from `host` and `allow`. Raises StartupError (protected mode)."""
+        try:
+            allowed = Allowed(parse_networks(self.allow))
+        except ValueError as err:
+            raise StartupError(f"--allow: {err}") from None
+        if not is_loopback(self.host):
+            if not allowed.networks:
+                raise StartupError(
+                    f"refusing to listen on {self.host} without --allow: only this machine is "
+                    "served unless you name the networks that may send, e.g. "
+                    "--allow 192.168.1.0/24"
+                )
+            if not self.allow_read:
+                raise StartupError(
+                    f"listening on {self.host} needs --allow-read DIR: the folders whose audio "
+                    "files /drum/invert and /drum/break may read"
+                )
+        return allowed
 
     def load(self) -> Engine:
         """Loads (and warms up) the engine: the heavy step. Raises StartupError."""
@@ -132,6 +191,8 @@ class Stats:
         self.done = 0
         self.failed = 0
         self.coalesced = 0
+        self.throttled = 0  # failure replies held back by the per-host budget
+        self.cancelled = 0
         self._ms: deque[float] = deque(maxlen=2000)
         self._lock = threading.Lock()
 
@@ -155,6 +216,21 @@ class Stats:
         return statistics.median(values), float(np.percentile(values, 99))
 
 
+@dataclass
+class Job:
+    """The request the worker is serving now.
+
+    Attributes:
+        slot: Its target slot (what `/drum/cancel` names).
+        deadline: `time.monotonic()` past which it is stopped.
+        stop: Why it must stop (set by `/drum/cancel` or shutdown), or None.
+    """
+
+    slot: str | None
+    deadline: float
+    stop: str | None = None
+
+
 class Server:
     """One OSC server: a transport, a queue, one worker and the engine.
 
@@ -168,8 +244,17 @@ class Server:
         self.ready = threading.Event()
         self._stop = threading.Event()
         self._queue: SlotQueue[Request] = SlotQueue(config.queue_size)
-        self.transport = Transport(config.host, config.port, self.on_message)
+        self.throttle = LogThrottle(log)
+        self.transport = Transport(
+            config.host, config.port, self.on_message, never_answer=NEVER_ANSWERED,
+            throttle=self.throttle,
+        )  # fmt: skip
+        self._fail_budget = FailBudget()
         self._worker: threading.Thread | None = None
+        self._job: Job | None = None
+        self._job_lock = threading.Lock()
+        self._signals = 0
+        self.folder: OutputFolder | None = None
         self.engine: Engine | None = None
         self.slots: SlotStore | None = None
         self.handlers: Handlers | None = None
@@ -178,32 +263,48 @@ class Server:
     # life cycle -------------------------------------------------------------------------------
 
     def startup(self) -> None:
-        """Loads the model, prepares the output folder, opens the socket, starts the worker.
+        """Checks exposure, locks the output folder, binds the socket, then loads the model.
 
         Raises:
-            StartupError: missing or broken model, unusable folder, port taken.
+            StartupError: exposure without --allow, unusable or shared folder, port taken,
+                missing or broken model.
         """
-        engine = self.config.load()
-        self.engine = engine
-        out = Path(self.config.out or default_out_dir()).expanduser()
-        out_rate = self.config.sr or engine.sample_rate
+        config = self.config
+        self.transport.allowed = config.exposure()
+        if config.fmt not in WAV_SUBTYPES:
+            raise StartupError(
+                f"unknown WAV format {config.fmt!r}; choose {', '.join(WAV_SUBTYPES)}"
+            )
+        folder = OutputFolder(Path(config.out or default_out_dir()), config.min_free)
         try:
-            self.slots = SlotStore(out, engine.sample_rate, out_rate, self.config.fmt)
-        except OSError as err:
-            raise StartupError(f"cannot use the output folder {out}: {err}") from err
-        remove_stale_temporaries(self.slots.out_dir)
-        self.handlers = Handlers(engine, self.slots, np.random.default_rng())
-        self.context = Context(tuple(engine.classes), int(engine.pca_axes))
+            folder.open()
+        except (OutputUnavailable, OutputLocked) as err:
+            raise StartupError(str(err)) from None
+        self.folder = folder
+        remove_stale_temporaries(folder.path)  # ours alone: the folder is locked
         try:
             host, port = self.transport.open()
         except OSError as err:
             raise StartupError(
-                f"cannot listen on udp://{self.config.host}:{self.config.port}: "
-                f"{err.strerror or err}"
+                f"cannot listen on udp://{config.host}:{config.port}: {err.strerror or err}"
             ) from err
+        engine = config.load()
+        self.engine = engine
+        out_rate = config.sr or engine.sample_rate
+        self.slots = SlotStore(folder, engine.sample_rate, out_rate, config.fmt, config.max_slots)
+        self.handlers = Handlers(
+            engine, self.slots, np.random.default_rng(), ReadPolicy.under(config.allow_read),
+            self._check_job,
+        )  # fmt: skip
+        self.context = Context(tuple(engine.classes), int(engine.pca_axes))
         self._worker = threading.Thread(target=self._work, name="drumsynth-worker", daemon=True)
         self._worker.start()
         self.ready.set()
+        if not is_loopback(config.host):
+            log.warning(
+                "listening on %s: hosts in %s may render and read audio under %s",
+                config.host, " ".join(config.allow), " ".join(map(str, config.allow_read)),
+            )  # fmt: skip
         log.info(
             "drumsynth ready on udp://%s:%d, model %s (%s, %s), %s WAV at %d Hz into %s",
             host,
@@ -211,9 +312,9 @@ class Server:
             engine.name,
             engine.device,
             " ".join(engine.classes),
-            self.config.fmt,
+            config.fmt,
             out_rate,
-            self.slots.out_dir,
+            folder.path,
         )
 
     def main_loop(self) -> None:
@@ -221,16 +322,24 @@ class Server:
         self.transport.serve(self._stop)
 
     def shutdown(self) -> None:
-        """Finishes the request in progress, refuses the queued ones, closes the socket."""
+        """Refuses the queued requests, gives the one in flight SHUTDOWN_GRACE_S to finish (then
+        abandons it), closes the socket, removes temporary files and the lock."""
         self._stop.set()
         for request in self._queue.close():
             call = request.call
             self._fail(request.sender, call.spec.address, call.slot, "server is shutting down")
+        with self._job_lock:
+            if self._job is not None:
+                self._job.stop = "server is shutting down"
         if self._worker is not None:
-            self._worker.join()
+            self._worker.join(SHUTDOWN_GRACE_S)
+            if self._worker.is_alive():
+                log.warning("abandoned the render in flight after %g s", SHUTDOWN_GRACE_S)
         self.transport.close()
-        if self.slots is not None:
-            remove_stale_temporaries(self.slots.out_dir)
+        if self.folder is not None:
+            remove_stale_temporaries(self.folder.path)
+            self.folder.close()
+        self.throttle.flush()
         if self.ready.is_set():
             log.info("drumsynth stopped")
         self.ready.clear()
@@ -265,8 +374,17 @@ class Server:
             return {}
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
-            log.info("received %s, stopping", signal.Signals(signum).name)
-            self.stop()
+            self._signals += 1
+            name = signal.Signals(signum).name
+            if self._signals == 1:
+                log.info("received %s, stopping (again to exit at once)", name)
+                self.stop()
+                return
+            log.warning("received %s again, exiting now", name)
+            if self.folder is not None:
+                remove_stale_temporaries(self.folder.path)
+                self.folder.close()
+            os._exit(128 + signum)
 
         restore: dict[int, Any] = {}
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -282,22 +400,25 @@ class Server:
         try:
             call = parse(address, values, self.context)
         except RequestError as err:
-            self._fail(sender, err.cmd, err.slot, err.reason)
+            self._fail(sender, err.cmd, err.slot, err.reason, received)
             return
         if not call.spec.queued:
             try:
                 getattr(self, f"on_{call.spec.handler}")(call, sender)
-            except Exception as err:  # never let one message end the receive loop
-                log.exception("%s failed", address)
-                self._fail(sender, address, call.slot, f"internal error: {err}")
+            except RequestError as err:
+                self._fail(sender, address, call.slot, err.reason, received)
+                return
+            self._log_request(address, call.slot, received, "answered")
             return
         put = self._queue.put(Request(call, sender, received))
         if put.result is PutResult.COALESCED:
             self.stats.count("coalesced", len(put.replaced))
+            for old in put.replaced:
+                self._log_request(address, call.slot, old.received, "coalesced")
         elif put.result is PutResult.BUSY:
-            self._fail(sender, address, call.slot, "busy")
+            self._fail(sender, address, call.slot, "busy", received)
         elif put.result is PutResult.CLOSED:
-            self._fail(sender, address, call.slot, "server is shutting down")
+            self._fail(sender, address, call.slot, "server is shutting down", received)
 
     def on_ping(self, call: Call, sender: Addr) -> None:
         """`/drum/ping` -> `/drum/pong`."""
@@ -323,8 +444,9 @@ class Server:
 
     def on_status(self, call: Call, sender: Addr) -> None:
         """`/drum/status` -> counters."""
+        assert self.slots is not None
         median, p99 = self.stats.percentiles()
-        s = self.stats
+        s, t = self.stats, self.transport
         self._send(
             sender,
             "/drum/status",
@@ -336,13 +458,42 @@ class Server:
             "uptime", round(time.monotonic() - s.started, 3),
             "median", round(median, 3),
             "p99", round(p99, 3),
+            "malformed", t.malformed,
+            "dropped", t.dropped,
+            "ignored", t.ignored,
+            "errors", t.errors,
+            "throttled", s.throttled,
+            "cancelled", s.cancelled,
+            "slots", len(self.slots),
+            "evicted", self.slots.evicted,
         )  # fmt: skip
 
     def on_reply(self, call: Call, sender: Addr) -> None:
         """`/drum/reply [host] port`: later replies to this sender go there."""
         target = (call.args.get("host") or sender[0], call.args["port"])
+        if self.transport.is_own(target):
+            raise RequestError(call.spec.address, None, "reply address is this server's own")
+        if target[0] not in self.transport.allowed:
+            raise RequestError(
+                call.spec.address, None, f"reply host {target[0]} is not allowed (see --allow)"
+            )
         self.transport.set_reply_address(sender, target)
         self._send(sender, "/drum/reply", target[0], target[1])
+
+    def on_cancel(self, call: Call, sender: Addr) -> None:
+        """`/drum/cancel slot`: drops the slot's queued requests and stops its job in flight."""
+        assert call.slot is not None
+        dropped = self._queue.cancel(call.slot)
+        for request in dropped:
+            self._fail(request.sender, request.call.spec.address, call.slot, "cancelled")
+        stopped = 0
+        with self._job_lock:
+            job = self._job
+            if job is not None and job.slot == call.slot and job.stop is None:
+                job.stop = "cancelled"
+                stopped = 1
+        self.stats.count("cancelled", len(dropped) + stopped)
+        self._send(sender, "/drum/cancelled", slot_reply_value(call.slot), len(dropped) + stopped)
 
     # worker ------------------------------------------------------------------------------------
 
@@ -354,26 +505,45 @@ class Server:
                     return
                 continue
             for request in requests:
+                with self._job_lock:
+                    self._job = Job(request.call.slot, time.monotonic() + self.config.deadline)
                 try:
                     self._serve(request)
                 except Exception:  # the worker outlives any one request
-                    log.exception("serving %s failed", request.call.spec.address)
+                    self.throttle.log(logging.ERROR, "worker", "serving %s failed",
+                                      request.call.spec.address, exc=True)  # fmt: skip
+                finally:
+                    with self._job_lock:
+                        self._job = None
+
+    def _check_job(self) -> None:
+        """Raises Stopped when the job in flight was cancelled or is past its deadline."""
+        with self._job_lock:
+            job = self._job
+        if job is None:
+            return
+        if job.stop is not None:
+            raise Stopped(job.stop)
+        if time.monotonic() > job.deadline:
+            raise Stopped(f"deadline exceeded ({self.config.deadline:g} s)")
 
     def _serve(self, request: Request) -> None:
         assert self.handlers is not None and self.slots is not None
         call = request.call
         cmd = call.spec.address
         try:
+            self._check_job()  # cancelled while it waited
             outcome = getattr(self.handlers, call.spec.handler)(call)
-        except ValueError as err:  # UnknownSlot, AudioReadError, the engine's own checks
-            self._fail(request.sender, cmd, call.slot, str(err))
+        except ValueError as err:  # UnknownSlot, InputRefused, OutputUnavailable, Stopped, ...
+            self._fail(request.sender, cmd, call.slot, str(err), request.received)
             return
         except Exception as err:
-            log.exception("%s %s failed", cmd, call.slot)
-            self._fail(request.sender, cmd, call.slot, f"internal error: {err}")
+            self.throttle.log(logging.ERROR, "internal", "%s %s failed", cmd, call.slot, exc=True)
+            self._fail(request.sender, cmd, call.slot, f"internal error: {err}", request.received)
             return
         if isinstance(outcome, Message):
             self._send(request.sender, outcome.address, *outcome.args)
+            self._log_request(cmd, call.slot, request.received, "answered")
             return
         assert isinstance(outcome, Done)
         ms = (time.perf_counter() - request.received) * 1000.0
@@ -390,17 +560,31 @@ class Server:
             round(ms, 3),
             *outcome.extra,
         )
+        self._log_request(cmd, call.slot, request.received, "done")
 
     # replies -----------------------------------------------------------------------------------
 
     def _send(self, sender: Addr, address: str, *args: Any) -> None:
         self.transport.send(self.transport.reply_address(sender), address, args)
 
-    def _fail(self, sender: Addr, cmd: str, slot: str | None, reason: str) -> None:
+    def _fail(
+        self, sender: Addr, cmd: str, slot: str | None, reason: str, received: float | None = None
+    ) -> None:
+        """Answers `/drum/fail`, within the per-host budget (past it the reply is counted)."""
         self.stats.count("failed")
-        log.debug("fail %s %s: %s", cmd, slot, reason)
+        self._log_request(cmd, slot, received, f"fail: {reason}")
+        target = self.transport.reply_address(sender)
+        if not self._fail_budget.take(target[0]):
+            self.stats.count("throttled")
+            return
         slot_value: int | str = slot_reply_value(slot) if slot else ""
-        self._send(sender, "/drum/fail", cmd, slot_value, reason[:300])
+        self.transport.send(target, "/drum/fail", (cmd, slot_value, reason[:300]))
+
+    def _log_request(self, cmd: str, slot: str | None, received: float | None, result: str) -> None:
+        """`--log-level debug`: one line per request: address, slot, ms, result."""
+        if log.isEnabledFor(logging.DEBUG):
+            ms = (time.perf_counter() - received) * 1000.0 if received is not None else 0.0
+            log.debug("%s %s %.1f ms %s", cmd, slot or "-", ms, result[:200])
 
 
 def run(
@@ -413,6 +597,10 @@ def run(
     sr: int | None = None,
     queue_size: int = DEFAULT_QUEUE,
     warmup: bool = True,
+    allow: tuple[str, ...] = (),
+    allow_read: tuple[Path, ...] = (),
+    max_slots: int = DEFAULT_MAX_SLOTS,
+    deadline: float = DEFAULT_DEADLINE_S,
     log_level: str = "info",
 ) -> None:
     """Serves until SIGINT or SIGTERM. Raises StartupError (one line) when it cannot start.
@@ -436,5 +624,9 @@ def run(
         sr=sr,
         queue_size=queue_size,
         warmup=warmup,
+        allow=allow,
+        allow_read=allow_read,
+        max_slots=max_slots,
+        deadline=deadline,
     )
     Server(config).run()

@@ -1,23 +1,36 @@
 """The queued requests' handlers: run on the one worker thread that owns the engine.
 
 Each handler takes a validated `protocol.Call` and returns what to answer: a `Done` (a sound is
-in place) or a `Message`. It raises ValueError (UnknownSlot, AudioReadError, the engine's
-own checks) for requests that cannot be served; the worker turns those into `/drum/fail`.
+in place) or a `Message`. It raises ValueError (UnknownSlot, InputRefused, OutputUnavailable,
+Stopped, the engine's own checks) for requests that cannot be served; the worker turns those
+into `/drum/fail`. Files named by requests are read here, within `inputs.ReadPolicy`, and
+handed to the engine as samples: the engine never opens a path a client chose.
 
 The server knows the engine only through the `Engine` protocol below: its public API.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from oscserver.server.protocol import MAX_SEED, MAX_SLOT_CHARS, Call, slot_reply_value
+from oscserver.audio.dsp import place_slices
+from oscserver.audio.io import resample
+from oscserver.limits import MAX_SEED, MAX_SLOT_CHARS
+from oscserver.server.inputs import ReadPolicy, read_request_audio
+from oscserver.server.protocol import Call, slot_reply_value
 from oscserver.server.slots import SlotStore
+
+#: Called by long jobs between steps; raises `Stopped` when the job is cancelled or overdue.
+Check = Callable[[], None]
+
+
+class Stopped(ValueError):
+    """A job cancelled by `/drum/cancel`, past its deadline, or cut by shutdown."""
 
 
 class RenderLike(Protocol):
@@ -71,11 +84,11 @@ class Engine(Protocol):
 
     def path(self, anchors: Sequence[np.ndarray], steps: int, mode: str = "lin") -> RenderLike: ...
 
-    def invert_file(self, path: Any, refine_steps: int = 0) -> RenderLike: ...
+    def invert(self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0) -> RenderLike: ...
 
-    def invert_break_file(
-        self, path: Any, refine_steps: int = 0
-    ) -> tuple[np.ndarray, RenderLike, np.ndarray]: ...
+    def invert_slices(
+        self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0
+    ) -> tuple[np.ndarray, RenderLike]: ...
 
     def nearest_class(self, latent: np.ndarray) -> str: ...
 
@@ -128,12 +141,23 @@ class Handlers:
         engine: The loaded engine.
         slots: Slot state and files.
         rng: Draws the seeds of `/drum/random`.
+        reads: Which files `/drum/invert` and `/drum/break` may read, and how big.
+        check: Called between the steps of a long job (a break); raises `Stopped` to end it.
     """
 
-    def __init__(self, engine: Engine, slots: SlotStore, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        slots: SlotStore,
+        rng: np.random.Generator,
+        reads: ReadPolicy | None = None,
+        check: Check = lambda: None,
+    ) -> None:
         self.engine = engine
         self.slots = slots
         self.rng = rng
+        self.reads = reads or ReadPolicy()
+        self.check = check
 
     def _store(
         self, slot: str, cls: str, audio: np.ndarray, base: np.ndarray, latent: np.ndarray
@@ -197,8 +221,9 @@ class Handlers:
     def invert(self, call: Call) -> Outcome:
         """`/drum/invert slot path [refine_steps]`: answers the nearest class."""
         assert call.slot is not None
-        path = Path(call.args["path"]).expanduser()
-        render = self.engine.invert_file(path, refine_steps=call.args["refine_steps"])
+        audio, rate = read_request_audio(call.args["path"], self.reads)
+        self.check()
+        render = self.engine.invert(audio, rate, refine_steps=call.args["refine_steps"])
         cls = self.engine.nearest_class(render.latent)
         done = self._store(call.slot, cls, render.audio, render.latent, render.latent)
         return Done(done.path, done.frames, (cls,))
@@ -211,18 +236,26 @@ class Handlers:
         assert call.slot is not None
         slot = call.slot
         hit_slot_name(slot, 0)  # fail before the inversion when no suffix fits
-        path = Path(call.args["path"]).expanduser()
-        starts, render, loop = self.engine.invert_break_file(
-            path, refine_steps=call.args["refine_steps"]
-        )
-        audio = np.asarray(render.audio)
-        latents = np.asarray(render.latent)
+        mono, rate = read_request_audio(call.args["path"], self.reads)
+        self.check()
+        starts, render = self.engine.invert_slices(mono, rate)  # the encoder only: batched
+        audio, latents = np.array(render.audio), np.array(render.latent)
+        mono = resample(mono, rate, self.engine.sample_rate)
+        if call.args["refine_steps"]:  # hit by hit, so a cancel or the deadline cuts in between
+            ends = [*starts[1:], mono.size]
+            for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
+                self.check()
+                hit = self.engine.invert(
+                    mono[a:b], self.engine.sample_rate, call.args["refine_steps"]
+                )
+                audio[i], latents[i] = hit.audio, hit.latent
         n = len(starts)
         if n == 0 or audio.ndim != 2 or audio.shape[0] != n or latents.shape[0] != n:
             raise RuntimeError(
-                f"engine.invert_break_file returned {n} onsets, audio of shape {audio.shape} "
+                f"engine.invert_slices returned {n} onsets, audio of shape {audio.shape} "
                 f"and latents of shape {latents.shape}"
             )
+        loop = place_slices(audio, starts, mono.size, self.engine.sample_rate)
         names = [hit_slot_name(slot, i) for i in range(n)]  # all checked before any write
         classes = [self.engine.nearest_class(w) for w in latents]
         for name, cls, sound, w in zip(names, classes, audio, latents, strict=True):

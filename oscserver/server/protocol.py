@@ -17,31 +17,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from oscserver.limits import (
+    COORD_LIMIT,
+    FAIL_BURST,
+    FAIL_RATE,
+    MAX_BUNDLE_DEPTH,
+    MAX_BUNDLE_MESSAGES,
+    MAX_FILE_BYTES,
+    MAX_FILE_SECONDS,
+    MAX_SEED,
+    MAX_SLOT_CHARS,
+    OSC_REFINE_RANGE,
+    OSC_STEPS_RANGE,
+    PSI_RANGE,
+)
+
 #: The argument kinds the table knows. Each has one converter in `_convert`.
 ArgKind = Literal["slot", "int", "float", "class", "choice", "path", "host", "port"]
 
-#: Replies never exceed this many bytes (Pd's [netreceive -u -b] truncates at 4096).
-MAX_REPLY_BYTES: Final = 4096
-
-#: Largest seed: every seed below 2**24 survives the trip through a 32-bit float (Pd, Max).
-MAX_SEED: Final = 2**24 - 1
-
-#: Longest slot name.
-MAX_SLOT_CHARS: Final = 64
-
-#: Slot names that are symbols: letters, digits, `_` and `-`, 1 to MAX_SLOT_CHARS characters.
-SLOT_PATTERN: Final = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_SLOT_CHARS}}}$")
+#: Slot names that are symbols: letters, digits, `_` and `-`, 1 to MAX_SLOT_CHARS characters,
+#: nothing else (matched whole with `fullmatch`: no newline, no path separator).
+SLOT_PATTERN: Final = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_SLOT_CHARS}}}")
 
 #: Path interpolation modes of `/drum/path`.
 PATH_MODES: Final = ("lin", "slerp")
 
-#: Ranges of the validated values, shared by the table and its documentation.
-PSI_RANGE: Final = (0.0, 2.0)
-COORD_LIMIT: Final = 10.0
-STEPS_RANGE: Final = (2, 256)
-REFINE_RANGE: Final = (0, 200)
-
 _OMITTED: Final = object()
+
+
+def _span(bounds: tuple[int, int]) -> str:
+    """(2, 256) -> "2 to 256", for help texts."""
+    return f"{bounds[0]} to {bounds[1]}"
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,7 @@ _SLOT = Arg(
     "slot",
     "slot",
     "the target: an int >= 0 (e.g. a SuperCollider buffer number) or a name of letters, "
-    "digits, `_` and `-` (at most 64)",
+    f"digits, `_` and `-` (at most {MAX_SLOT_CHARS})",
 )
 _CLASS = Arg(
     "class",
@@ -163,14 +169,14 @@ TABLE: Final[tuple[Address, ...]] = (
         "Describe the model and the server.",
         "`/drum/info` then key-value pairs: `model` name, `version` (server), `format` "
         "(model artifact), `sr` and `frames` (of the files written), `classes` (names joined "
-        "by spaces), `pca` (number of axes), `device` (`cpu` or `gpu`), `port`",
+        "by spaces), `pca` (number of axes), `device` (`cpu` or `gpu (<name>)`), `port`",
     ),
     Address(
         "/drum/seed",
         (
             (
                 _SLOT,
-                Arg("seed", "int", "0 to 16777215 (exact in a 32-bit float)", 0, MAX_SEED),
+                Arg("seed", "int", f"0 to {MAX_SEED} (exact in a 32-bit float)", 0, MAX_SEED),
                 _CLASS,
                 Arg(
                     "psi",
@@ -245,7 +251,9 @@ TABLE: Final[tuple[Address, ...]] = (
                 _SLOT,
                 Arg("slotA", "slot", "the first sound"),
                 Arg("slotB", "slot", "the last sound"),
-                Arg("steps", "int", "number of sounds, 2 to 256", *STEPS_RANGE),
+                Arg(
+                    "steps", "int", f"number of sounds, {_span(OSC_STEPS_RANGE)}", *OSC_STEPS_RANGE
+                ),
                 Arg(
                     "mode",
                     "choice",
@@ -270,8 +278,8 @@ TABLE: Final[tuple[Address, ...]] = (
                 Arg(
                     "refine_steps",
                     "int",
-                    "optimisation steps after the encoder, 0 to 200",
-                    *REFINE_RANGE,
+                    f"optimisation steps after the encoder, {_span(OSC_REFINE_RANGE)}",
+                    *OSC_REFINE_RANGE,
                     default=0,
                 ),
             ),
@@ -296,8 +304,8 @@ TABLE: Final[tuple[Address, ...]] = (
                 Arg(
                     "refine_steps",
                     "int",
-                    "optimisation steps after the encoder, per hit, 0 to 200",
-                    *REFINE_RANGE,
+                    f"optimisation steps after the encoder, per hit, {_span(OSC_REFINE_RANGE)}",
+                    *OSC_REFINE_RANGE,
                     default=0,
                 ),
             ),
@@ -329,7 +337,20 @@ TABLE: Final[tuple[Address, ...]] = (
         "status",
         "Counters since start.",
         "`/drum/status` then key-value pairs: `requests`, `done`, `failed`, `coalesced`, "
-        "`queue` (length), `uptime` (s), `median` and `p99` (ms, receipt to file in place)",
+        "`queue` (length), `uptime` (s), `median` and `p99` (ms, receipt to file in place), "
+        "`malformed` (datagrams that are not OSC within the bounds), `dropped` (datagrams "
+        "from hosts not allowed), `ignored` (messages to reply addresses), `errors` "
+        "(exceptions caught), `throttled` (failure replies held back), `cancelled`, `slots` "
+        "(held now) and `evicted` (least recently used slots dropped with their files)",
+    ),
+    Address(
+        "/drum/cancel",
+        ((_SLOT,),),
+        "cancel",
+        "Stop the slot's work: its queued requests are dropped and a break in flight stops "
+        "before its next hit. Each stopped request is answered `/drum/fail cmd slot "
+        "cancelled`.",
+        "`/drum/cancelled slot n` (n: the requests stopped)",
     ),
     Address(
         "/drum/reply",
@@ -348,6 +369,12 @@ TABLE: Final[tuple[Address, ...]] = (
 )
 
 REPLIES: Final[tuple[Reply, ...]] = (
+    Reply("/drum/pong", "", "The answer to `/drum/ping`: the server is ready."),
+    Reply(
+        "/drum/cancelled",
+        "slot n",
+        "The answer to `/drum/cancel`: `n` requests of `slot` were stopped.",
+    ),
     Reply(
         "/drum/done",
         "cmd slot path frames sr ms [values]",
@@ -359,12 +386,19 @@ REPLIES: Final[tuple[Reply, ...]] = (
         "/drum/fail",
         "cmd slot reason",
         "A request that cannot be served: `cmd` its address, `slot` its slot or an empty "
-        "string, `reason` what was wrong, in words. Also `busy` when the queue is full.",
+        "string, `reason` what was wrong, in words. Also `busy` when the queue is full. "
+        f"At most {FAIL_BURST} at once and {FAIL_RATE:g} a second go to one host; the rest "
+        "are counted in "
+        "`/drum/status` as `throttled`. Never answered.",
     ),
 )
 
 #: Rows by address.
 BY_ADDRESS: Final[dict[str, Address]] = {row.address: row for row in TABLE}
+
+#: Addresses the server only sends: a message to one is dropped unanswered, so two servers, or
+#: a server and a client echoing what it gets, cannot answer each other forever.
+NEVER_ANSWERED: Final = frozenset(r.address for r in REPLIES) - frozenset(BY_ADDRESS)
 
 
 @dataclass(frozen=True)
@@ -478,10 +512,10 @@ def canonical_slot(value: Any, name: str = "slot") -> str:
         ValueError: with a reason for a performer.
     """
     if isinstance(value, str):
-        if not SLOT_PATTERN.match(value):
+        if not SLOT_PATTERN.fullmatch(value):
             raise ValueError(
                 f"{name} must be a number >= 0 or a name of letters, digits, _ and - "
-                f"(at most 64), got {value[:70]!r}"
+                f"(at most {MAX_SLOT_CHARS}), got {value[:70]!r}"
             )
         return str(int(value)) if value.isdigit() else value
     try:
@@ -628,6 +662,17 @@ def render_markdown() -> str:
         "Transport: OSC 1.0 over UDP, `127.0.0.1:57300` by default. Messages and bundles (every "
         "message of a bundle is handled at once; time tags are not waited for). Replies go to "
         "the sender's address and port unless the client named another with `/drum/reply`.",
+        "",
+        f"Bounds: bundles nest at most {MAX_BUNDLE_DEPTH} deep and hold at most "
+        f"{MAX_BUNDLE_MESSAGES} messages; a datagram past them, or not well-formed OSC, is "
+        "dropped whole and counted (`malformed` in `/drum/status`). Only this machine may "
+        "send unless the server runs with `--allow CIDR`; datagrams from other hosts are "
+        "dropped and counted (`dropped`). Messages to the addresses the server only sends "
+        "(`/drum/done`, `/drum/fail`, `/drum/pong`, `/drum/cancelled`) are never answered. "
+        f"Audio files for `/drum/invert` and `/drum/break` must be regular files of at most "
+        f"{MAX_FILE_BYTES // 1000000} MB and {MAX_FILE_SECONDS:g} s, inside the server's "
+        "`--allow-read` folders when it has any; anything else is `not a readable audio "
+        "file`, and silence is `silent input`.",
         "",
         "Numbers: Pd and Max send every number as a float; a whole number argument accepts an "
         "integral float (`3.0`), a float argument accepts an int. Slots are an int >= 0 or a "

@@ -129,6 +129,12 @@ class SlotQueue(Generic[T]):
             _, entry = self._entries.popitem(last=False)
             return entry.requests
 
+    def cancel(self, key: Hashable) -> list[T]:
+        """Takes the requests queued for `key` (a slot) out of the queue and returns them."""
+        with self._cond:
+            entry = self._entries.pop(key, None)
+            return entry.requests if entry is not None else []
+
     def close(self) -> list[T]:
         """Refuses further puts, wakes the worker and returns every request still queued."""
         with self._cond:

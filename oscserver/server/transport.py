@@ -1,12 +1,17 @@
 """UDP transport: one socket, OSC 1.0 messages and bundles in, small OSC messages out.
 
-The receive loop only parses datagrams and hands each message to a callback; it never sleeps
-on a bundle's time tag and never touches the model. Replies leave from the same socket, to the
-sender's address and port unless the client named another with `/drum/reply`.
+The receive loop only parses datagrams (`wire.parse_datagram`, bounded and iterative) and hands
+each message to a callback; it never sleeps on a bundle's time tag and never touches the model.
+Nothing one datagram holds can end the loop: every exception is caught, counted and logged
+(throttled). Datagrams from hosts outside `allowed` are dropped and counted; messages to
+addresses the server only ever sends (`/drum/done`, `/drum/fail`, ...) are never answered, so
+two servers, or a server and an echoing client, cannot ping-pong. Replies leave from the same
+socket, to the sender's address and port unless the client named another with `/drum/reply`.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import threading
@@ -15,9 +20,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pythonosc.osc_message_builder import OscMessageBuilder
-from pythonosc.osc_packet import OscPacket, ParseError
 
-from oscserver.server.protocol import MAX_REPLY_BYTES
+from oscserver.limits import MAX_DATAGRAM, MAX_REPLY_BYTES
+from oscserver.server.guards import Allowed, LogThrottle
+from oscserver.server.wire import WireError, parse_datagram
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +32,6 @@ Addr = tuple[str, int]
 
 #: Called for each message received: (address, arguments, sender, perf_counter at receipt).
 OnMessage = Callable[[str, list[Any], Addr, float], None]
-
-#: Biggest datagram read (the UDP limit).
-_MAX_DATAGRAM = 65535
 
 #: Receive buffer asked for, so a burst of a few hundred messages is not dropped by the kernel.
 _RCVBUF = 4 * 1024 * 1024
@@ -59,13 +62,30 @@ class Transport:
         host: Address to bind, e.g. "127.0.0.1" (loopback only) or "0.0.0.0".
         port: Port to bind; 0 picks a free one (see `address`).
         on_message: Receives every message of every datagram, in order.
+        allowed: Hosts datagrams are taken from (and replies may be sent to).
+        never_answer: Addresses the server itself sends; messages to them are dropped unanswered.
+        throttle: Writes the repeated warnings (malformed datagrams, failing handlers).
     """
 
-    def __init__(self, host: str, port: int, on_message: OnMessage) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        on_message: OnMessage,
+        allowed: Allowed | None = None,
+        never_answer: frozenset[str] = frozenset(),
+        throttle: LogThrottle | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.on_message = on_message
-        self.malformed = 0
+        self.allowed = allowed or Allowed()
+        self.never_answer = never_answer
+        self.throttle = throttle or LogThrottle(log)
+        self.malformed = 0  # datagrams that are not OSC within the bounds
+        self.dropped = 0  # datagrams from hosts that are not allowed
+        self.ignored = 0  # messages to addresses the server only sends
+        self.errors = 0  # exceptions caught while handling a datagram
         self._sock: socket.socket | None = None
         self._replies: dict[Addr, Addr] = {}
         self._lock = threading.Lock()
@@ -92,6 +112,19 @@ class Transport:
         host, port = self._sock.getsockname()[:2]
         return str(host), int(port)
 
+    def is_own(self, target: Addr) -> bool:
+        """True when `target` reaches this very socket (replies to it would loop)."""
+        host, port = self.address
+        if target[1] != port:
+            return False
+        try:
+            ip, bound = ipaddress.ip_address(target[0]), ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        if ip == bound or ip.is_unspecified:
+            return True
+        return ip.is_loopback and (bound.is_loopback or bound.is_unspecified)
+
     def reply_address(self, sender: Addr) -> Addr:
         """Where replies to `sender` go: the address it named with /drum/reply, else itself."""
         with self._lock:
@@ -102,17 +135,20 @@ class Transport:
         with self._lock:
             self._replies[sender] = target
 
-    def send(self, to: Addr, address: str, args: Sequence[Any] = ()) -> None:
-        """Sends one message; logs (never raises) when it cannot."""
-        if self._sock is None:
-            return
-        dgram = encode(address, args)
-        if len(dgram) > MAX_REPLY_BYTES:
-            log.warning("reply %s is %d bytes, over %d", address, len(dgram), MAX_REPLY_BYTES)
+    def send(self, to: Addr, address: str, args: Sequence[Any] = ()) -> bool:
+        """Sends one message; logs (never raises) when it cannot. True when it left."""
+        sock = self._sock
+        if sock is None:
+            return False
         try:
-            self._sock.sendto(dgram, to)
-        except OSError as err:
-            log.warning("cannot send %s to %s:%d: %s", address, to[0], to[1], err)
+            dgram = encode(address, args)
+            if len(dgram) > MAX_REPLY_BYTES:
+                log.warning("reply %s is %d bytes, over %d", address, len(dgram), MAX_REPLY_BYTES)
+            sock.sendto(dgram, to)
+            return True
+        except Exception as err:  # an unencodable value, a closed socket, an unreachable host
+            self.throttle.log(logging.WARNING, "send", "cannot send %s to %s: %s", address, to, err)
+            return False
 
     def serve(self, stop: threading.Event) -> None:
         """Receives until `stop` is set (checked at least every 0.1 s)."""
@@ -121,34 +157,45 @@ class Transport:
         sock = self._sock
         while not stop.is_set():
             try:
-                dgram, sender = sock.recvfrom(_MAX_DATAGRAM)
+                dgram, sender = sock.recvfrom(MAX_DATAGRAM)
             except TimeoutError:
                 continue
-            except (ConnectionResetError, ConnectionRefusedError):
-                continue  # an ICMP error about an earlier reply (Windows reports them here)
-            except OSError:
+            except OSError:  # an ICMP error about an earlier reply, or the socket closing
                 if stop.is_set():
                     break
-                raise
-            self.handle_datagram(dgram, (str(sender[0]), int(sender[1])), time.perf_counter())
+                continue
+            try:
+                self.handle_datagram(dgram, (str(sender[0]), int(sender[1])), time.perf_counter())
+            except Exception:  # never let one datagram end the receive loop
+                self.errors += 1
+                self.throttle.log(logging.ERROR, "error", "datagram from %s failed", sender,
+                                  exc=True)  # fmt: skip
 
     def handle_datagram(self, dgram: bytes, sender: Addr, received: float) -> None:
-        """Parses one datagram (a message or a bundle) and hands on each message."""
-        try:
-            messages = OscPacket(dgram).messages
-        except (ParseError, ValueError, IndexError, TypeError) as err:
-            self.malformed += 1
-            log.warning(
-                "malformed datagram from %s:%d (%d bytes) dropped: %s",
-                sender[0],
-                sender[1],
-                len(dgram),
-                err,
-            )
+        """Checks the sender, parses one datagram (a message or a bundle), hands on each message."""
+        if sender[0] not in self.allowed:
+            self.dropped += 1
+            self.throttle.log(logging.WARNING, "dropped", "datagram from %s:%d dropped: "
+                              "not an allowed host (see --allow)", *sender)  # fmt: skip
             return
-        for timed in messages:  # a bundle's time tag is never waited for
-            message = timed.message
-            self.on_message(message.address, list(message.params), sender, received)
+        try:
+            messages = parse_datagram(dgram)
+        except WireError as err:
+            self.malformed += 1
+            self.throttle.log(logging.WARNING, "malformed",
+                              "malformed datagram from %s:%d (%d bytes) dropped: %s",
+                              sender[0], sender[1], len(dgram), err)  # fmt: skip
+            return
+        for message in messages:  # a bundle's time tag is never waited for
+            if message.address in self.never_answer:
+                self.ignored += 1
+                continue
+            try:
+                self.on_message(message.address, message.args, sender, received)
+            except Exception:
+                self.errors += 1
+                self.throttle.log(logging.ERROR, "error", "%s from %s failed", message.address,
+                                  sender, exc=True)  # fmt: skip
 
     def close(self) -> None:
         """Closes the socket."""

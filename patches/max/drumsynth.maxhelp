@@ -135,7 +135,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        96,
+                        93,
                         220,
                         22
                     ],
@@ -153,7 +153,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        96,
+                        93,
                         500,
                         20
                     ],
@@ -168,7 +168,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        132,
+                        126,
                         220,
                         22
                     ],
@@ -186,7 +186,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        132,
+                        126,
                         500,
                         20
                     ],
@@ -201,7 +201,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        168,
+                        159,
                         220,
                         22
                     ],
@@ -219,7 +219,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        168,
+                        159,
                         500,
                         20
                     ],
@@ -234,7 +234,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        204,
+                        192,
                         220,
                         22
                     ],
@@ -252,7 +252,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        204,
+                        192,
                         500,
                         20
                     ],
@@ -267,7 +267,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        240,
+                        225,
                         220,
                         22
                     ],
@@ -285,7 +285,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        240,
+                        225,
                         500,
                         20
                     ],
@@ -300,7 +300,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        276,
+                        258,
                         220,
                         22
                     ],
@@ -318,7 +318,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        276,
+                        258,
                         500,
                         20
                     ],
@@ -333,7 +333,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        312,
+                        291,
                         220,
                         22
                     ],
@@ -351,7 +351,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        312,
+                        291,
                         500,
                         20
                     ],
@@ -366,7 +366,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        348,
+                        324,
                         220,
                         22
                     ],
@@ -384,7 +384,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        348,
+                        324,
                         500,
                         20
                     ],
@@ -399,7 +399,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        384,
+                        357,
                         220,
                         22
                     ],
@@ -417,7 +417,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        384,
+                        357,
                         500,
                         20
                     ],
@@ -432,7 +432,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        420,
+                        390,
                         220,
                         22
                     ],
@@ -450,7 +450,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        420,
+                        390,
                         500,
                         20
                     ],
@@ -465,7 +465,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        456,
+                        423,
                         220,
                         22
                     ],
@@ -483,7 +483,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        456,
+                        423,
                         500,
                         20
                     ],
@@ -498,11 +498,11 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        492,
+                        456,
                         220,
                         22
                     ],
-                    "text": "reply 57301",
+                    "text": "cancel amen",
                     "outlettype": [
                         ""
                     ]
@@ -516,11 +516,11 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        492,
+                        456,
                         500,
                         20
                     ],
-                    "text": "/drum/reply [host] port: where replies go (done at load)"
+                    "text": "/drum/cancel slot: drop its queued work, stop a break"
                 }
             },
             {
@@ -531,11 +531,11 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        528,
+                        489,
                         220,
                         22
                     ],
-                    "text": "connect 127.0.0.1 57300",
+                    "text": "reply 57301",
                     "outlettype": [
                         ""
                     ]
@@ -549,7 +549,40 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         260,
-                        528,
+                        489,
+                        500,
+                        20
+                    ],
+                    "text": "/drum/reply [host] port: where replies go (done at load)"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-32",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        20,
+                        522,
+                        220,
+                        22
+                    ],
+                    "text": "connect 127.0.0.1 57300",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-33",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        522,
                         500,
                         20
                     ],
@@ -558,7 +591,7 @@
             },
             {
                 "box": {
-                    "id": "obj-32",
+                    "id": "obj-34",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -574,7 +607,7 @@
             },
             {
                 "box": {
-                    "id": "obj-33",
+                    "id": "obj-35",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -590,7 +623,7 @@
             },
             {
                 "box": {
-                    "id": "obj-34",
+                    "id": "obj-36",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -606,7 +639,7 @@
             },
             {
                 "box": {
-                    "id": "obj-35",
+                    "id": "obj-37",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -621,7 +654,7 @@
             },
             {
                 "box": {
-                    "id": "obj-36",
+                    "id": "obj-38",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -639,7 +672,7 @@
             },
             {
                 "box": {
-                    "id": "obj-37",
+                    "id": "obj-39",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -657,7 +690,7 @@
             },
             {
                 "box": {
-                    "id": "obj-38",
+                    "id": "obj-40",
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 2,
@@ -676,7 +709,7 @@
             },
             {
                 "box": {
-                    "id": "obj-39",
+                    "id": "obj-41",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -694,7 +727,7 @@
             },
             {
                 "box": {
-                    "id": "obj-40",
+                    "id": "obj-42",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -712,7 +745,7 @@
             },
             {
                 "box": {
-                    "id": "obj-41",
+                    "id": "obj-43",
                     "maxclass": "ezdac~",
                     "numinlets": 2,
                     "numoutlets": 0,
@@ -727,7 +760,7 @@
             },
             {
                 "box": {
-                    "id": "obj-42",
+                    "id": "obj-44",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -927,11 +960,24 @@
             {
                 "patchline": {
                     "source": [
+                        "obj-32",
+                        0
+                    ],
+                    "destination": [
+                        "obj-3",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
                         "obj-3",
                         0
                     ],
                     "destination": [
-                        "obj-32",
+                        "obj-34",
                         0
                     ],
                     "order": 0
@@ -944,7 +990,7 @@
                         1
                     ],
                     "destination": [
-                        "obj-33",
+                        "obj-35",
                         0
                     ],
                     "order": 0
@@ -957,33 +1003,20 @@
                         2
                     ],
                     "destination": [
-                        "obj-34",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
                         "obj-36",
                         0
                     ],
-                    "destination": [
-                        "obj-38",
-                        0
-                    ],
                     "order": 0
                 }
             },
             {
                 "patchline": {
                     "source": [
-                        "obj-37",
+                        "obj-38",
                         0
                     ],
                     "destination": [
-                        "obj-38",
+                        "obj-40",
                         0
                     ],
                     "order": 0
@@ -996,19 +1029,6 @@
                         0
                     ],
                     "destination": [
-                        "obj-38",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-38",
-                        0
-                    ],
-                    "destination": [
                         "obj-40",
                         0
                     ],
@@ -1018,13 +1038,13 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-40",
-                        0
-                    ],
-                    "destination": [
                         "obj-41",
                         0
                     ],
+                    "destination": [
+                        "obj-40",
+                        0
+                    ],
                     "order": 0
                 }
             },
@@ -1035,7 +1055,33 @@
                         0
                     ],
                     "destination": [
-                        "obj-41",
+                        "obj-42",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-42",
+                        0
+                    ],
+                    "destination": [
+                        "obj-43",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-42",
+                        0
+                    ],
+                    "destination": [
+                        "obj-43",
                         1
                     ],
                     "order": 1

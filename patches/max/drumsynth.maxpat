@@ -300,8 +300,8 @@
                 "box": {
                     "id": "obj-15",
                     "maxclass": "newobj",
-                    "numinlets": 14,
-                    "numoutlets": 14,
+                    "numinlets": 15,
+                    "numoutlets": 15,
                     "patching_rect": [
                         500,
                         100,
@@ -322,9 +322,10 @@
                         "",
                         "",
                         "",
+                        "",
                         ""
                     ],
-                    "text": "route seed random pca morph path invert break latent reply ping info status connect"
+                    "text": "route seed random pca morph path invert break latent reply cancel ping info status connect"
                 }
             },
             {
@@ -508,6 +509,24 @@
             {
                 "box": {
                     "id": "obj-26",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        590,
+                        230,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/cancel"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-27",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -525,7 +544,7 @@
             },
             {
                 "box": {
-                    "id": "obj-27",
+                    "id": "obj-28",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -543,7 +562,7 @@
             },
             {
                 "box": {
-                    "id": "obj-28",
+                    "id": "obj-29",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -561,7 +580,7 @@
             },
             {
                 "box": {
-                    "id": "obj-29",
+                    "id": "obj-30",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -580,7 +599,7 @@
             },
             {
                 "box": {
-                    "id": "obj-30",
+                    "id": "obj-31",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -598,7 +617,7 @@
             },
             {
                 "box": {
-                    "id": "obj-31",
+                    "id": "obj-32",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -616,7 +635,7 @@
             },
             {
                 "box": {
-                    "id": "obj-32",
+                    "id": "obj-33",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -634,7 +653,7 @@
             },
             {
                 "box": {
-                    "id": "obj-33",
+                    "id": "obj-34",
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 3,
@@ -654,7 +673,7 @@
             },
             {
                 "box": {
-                    "id": "obj-34",
+                    "id": "obj-35",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 3,
@@ -674,7 +693,7 @@
             },
             {
                 "box": {
-                    "id": "obj-35",
+                    "id": "obj-36",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -693,7 +712,7 @@
             },
             {
                 "box": {
-                    "id": "obj-36",
+                    "id": "obj-37",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -712,7 +731,7 @@
             },
             {
                 "box": {
-                    "id": "obj-37",
+                    "id": "obj-38",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -731,7 +750,7 @@
             },
             {
                 "box": {
-                    "id": "obj-38",
+                    "id": "obj-39",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -749,7 +768,7 @@
             },
             {
                 "box": {
-                    "id": "obj-39",
+                    "id": "obj-40",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -768,7 +787,7 @@
             },
             {
                 "box": {
-                    "id": "obj-40",
+                    "id": "obj-41",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -787,7 +806,7 @@
             },
             {
                 "box": {
-                    "id": "obj-41",
+                    "id": "obj-42",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -805,7 +824,7 @@
             },
             {
                 "box": {
-                    "id": "obj-42",
+                    "id": "obj-43",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -824,7 +843,7 @@
             },
             {
                 "box": {
-                    "id": "obj-43",
+                    "id": "obj-44",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -843,7 +862,7 @@
             },
             {
                 "box": {
-                    "id": "obj-44",
+                    "id": "obj-45",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -861,7 +880,7 @@
             },
             {
                 "box": {
-                    "id": "obj-45",
+                    "id": "obj-46",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -879,7 +898,7 @@
             },
             {
                 "box": {
-                    "id": "obj-46",
+                    "id": "obj-47",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -894,7 +913,7 @@
             },
             {
                 "box": {
-                    "id": "obj-47",
+                    "id": "obj-48",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 6,
@@ -917,7 +936,7 @@
             },
             {
                 "box": {
-                    "id": "obj-48",
+                    "id": "obj-49",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -935,7 +954,7 @@
             },
             {
                 "box": {
-                    "id": "obj-49",
+                    "id": "obj-50",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -953,7 +972,7 @@
             },
             {
                 "box": {
-                    "id": "obj-50",
+                    "id": "obj-51",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 4,
@@ -974,7 +993,7 @@
             },
             {
                 "box": {
-                    "id": "obj-51",
+                    "id": "obj-52",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -992,7 +1011,7 @@
             },
             {
                 "box": {
-                    "id": "obj-52",
+                    "id": "obj-53",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1011,7 +1030,7 @@
             },
             {
                 "box": {
-                    "id": "obj-53",
+                    "id": "obj-54",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1030,7 +1049,7 @@
             },
             {
                 "box": {
-                    "id": "obj-54",
+                    "id": "obj-55",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1049,7 +1068,7 @@
             },
             {
                 "box": {
-                    "id": "obj-55",
+                    "id": "obj-56",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 4,
@@ -1070,7 +1089,7 @@
             },
             {
                 "box": {
-                    "id": "obj-56",
+                    "id": "obj-57",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1089,7 +1108,7 @@
             },
             {
                 "box": {
-                    "id": "obj-57",
+                    "id": "obj-58",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -1108,7 +1127,7 @@
             },
             {
                 "box": {
-                    "id": "obj-58",
+                    "id": "obj-59",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1126,7 +1145,7 @@
             },
             {
                 "box": {
-                    "id": "obj-59",
+                    "id": "obj-60",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1144,7 +1163,7 @@
             },
             {
                 "box": {
-                    "id": "obj-60",
+                    "id": "obj-61",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -1163,7 +1182,7 @@
             },
             {
                 "box": {
-                    "id": "obj-61",
+                    "id": "obj-62",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1181,7 +1200,7 @@
             },
             {
                 "box": {
-                    "id": "obj-62",
+                    "id": "obj-63",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1199,7 +1218,7 @@
             },
             {
                 "box": {
-                    "id": "obj-63",
+                    "id": "obj-64",
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 1,
@@ -1217,7 +1236,7 @@
             },
             {
                 "box": {
-                    "id": "obj-64",
+                    "id": "obj-65",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 3,
@@ -1237,7 +1256,7 @@
             },
             {
                 "box": {
-                    "id": "obj-65",
+                    "id": "obj-66",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -1255,7 +1274,7 @@
             },
             {
                 "box": {
-                    "id": "obj-66",
+                    "id": "obj-67",
                     "maxclass": "outlet",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1270,7 +1289,7 @@
             },
             {
                 "box": {
-                    "id": "obj-67",
+                    "id": "obj-68",
                     "maxclass": "outlet",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1285,7 +1304,7 @@
             },
             {
                 "box": {
-                    "id": "obj-68",
+                    "id": "obj-69",
                     "maxclass": "outlet",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1300,7 +1319,7 @@
             },
             {
                 "box": {
-                    "id": "obj-69",
+                    "id": "obj-70",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1764,6 +1783,19 @@
                         0
                     ],
                     "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        13
+                    ],
+                    "destination": [
                         "obj-30",
                         0
                     ],
@@ -1773,8 +1805,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-29",
-                        1
+                        "obj-30",
+                        0
                     ],
                     "destination": [
                         "obj-31",
@@ -1787,6 +1819,19 @@
                 "patchline": {
                     "source": [
                         "obj-30",
+                        1
+                    ],
+                    "destination": [
+                        "obj-32",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-31",
                         0
                     ],
                     "destination": [
@@ -1799,7 +1844,7 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-31",
+                        "obj-32",
                         0
                     ],
                     "destination": [
@@ -1842,7 +1887,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-32",
+                        "obj-33",
                         0
                     ],
                     "order": 0
@@ -1864,19 +1909,6 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-32",
-                        0
-                    ],
-                    "destination": [
-                        "obj-33",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
                         "obj-33",
                         0
                     ],
@@ -1891,7 +1923,7 @@
                 "patchline": {
                     "source": [
                         "obj-34",
-                        2
+                        0
                     ],
                     "destination": [
                         "obj-35",
@@ -1903,8 +1935,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-34",
-                        1
+                        "obj-35",
+                        2
                     ],
                     "destination": [
                         "obj-36",
@@ -1916,8 +1948,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-34",
-                        0
+                        "obj-35",
+                        1
                     ],
                     "destination": [
                         "obj-37",
@@ -1934,7 +1966,7 @@
                     ],
                     "destination": [
                         "obj-38",
-                        1
+                        0
                     ],
                     "order": 0
                 }
@@ -1960,7 +1992,7 @@
                     ],
                     "destination": [
                         "obj-40",
-                        0
+                        1
                     ],
                     "order": 0
                 }
@@ -1968,8 +2000,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-40",
-                        1
+                        "obj-38",
+                        0
                     ],
                     "destination": [
                         "obj-41",
@@ -1982,24 +2014,11 @@
                 "patchline": {
                     "source": [
                         "obj-41",
-                        0
+                        1
                     ],
                     "destination": [
                         "obj-42",
                         0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-42",
-                        1
-                    ],
-                    "destination": [
-                        "obj-44",
-                        1
                     ],
                     "order": 0
                 }
@@ -2012,6 +2031,19 @@
                     ],
                     "destination": [
                         "obj-43",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-43",
+                        1
+                    ],
+                    "destination": [
+                        "obj-45",
                         1
                     ],
                     "order": 0
@@ -2020,7 +2052,20 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-40",
+                        "obj-43",
+                        0
+                    ],
+                    "destination": [
+                        "obj-44",
+                        1
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-41",
                         0
                     ],
                     "destination": [
@@ -2037,19 +2082,6 @@
                         0
                     ],
                     "destination": [
-                        "obj-44",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-44",
-                        0
-                    ],
-                    "destination": [
                         "obj-45",
                         0
                     ],
@@ -2063,7 +2095,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-47",
+                        "obj-46",
                         0
                     ],
                     "order": 0
@@ -2072,11 +2104,24 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-47",
+                        "obj-46",
+                        0
+                    ],
+                    "destination": [
+                        "obj-48",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-48",
                         5
                     ],
                     "destination": [
-                        "obj-48",
+                        "obj-49",
                         0
                     ],
                     "order": 0
@@ -2085,11 +2130,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-48",
+                        "obj-49",
                         0
                     ],
                     "destination": [
-                        "obj-49",
+                        "obj-50",
                         1
                     ],
                     "order": 0
@@ -2098,23 +2143,10 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-47",
+                        "obj-48",
                         4
                     ],
                     "destination": [
-                        "obj-50",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-50",
-                        0
-                    ],
-                    "destination": [
                         "obj-51",
                         0
                     ],
@@ -2126,22 +2158,22 @@
                     "source": [
                         "obj-51",
                         0
-                    ],
-                    "destination": [
-                        "obj-49",
-                        1
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-47",
-                        3
                     ],
                     "destination": [
                         "obj-52",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-52",
+                        0
+                    ],
+                    "destination": [
+                        "obj-50",
                         1
                     ],
                     "order": 0
@@ -2150,8 +2182,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-47",
-                        2
+                        "obj-48",
+                        3
                     ],
                     "destination": [
                         "obj-53",
@@ -2163,8 +2195,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-47",
-                        1
+                        "obj-48",
+                        2
                     ],
                     "destination": [
                         "obj-54",
@@ -2176,76 +2208,24 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-47",
-                        0
-                    ],
-                    "destination": [
-                        "obj-55",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-55",
-                        3
-                    ],
-                    "destination": [
-                        "obj-49",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-49",
-                        0
-                    ],
-                    "destination": [
-                        "obj-56",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-56",
-                        0
-                    ],
-                    "destination": [
-                        "obj-52",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-52",
-                        0
-                    ],
-                    "destination": [
-                        "obj-57",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-57",
+                        "obj-48",
                         1
                     ],
                     "destination": [
-                        "obj-58",
+                        "obj-55",
+                        1
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-48",
+                        0
+                    ],
+                    "destination": [
+                        "obj-56",
                         0
                     ],
                     "order": 0
@@ -2254,8 +2234,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-58",
-                        0
+                        "obj-56",
+                        3
                     ],
                     "destination": [
                         "obj-50",
@@ -2267,8 +2247,47 @@
             {
                 "patchline": {
                     "source": [
+                        "obj-50",
+                        0
+                    ],
+                    "destination": [
                         "obj-57",
                         0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-57",
+                        0
+                    ],
+                    "destination": [
+                        "obj-53",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-53",
+                        0
+                    ],
+                    "destination": [
+                        "obj-58",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-58",
+                        1
                     ],
                     "destination": [
                         "obj-59",
@@ -2281,6 +2300,19 @@
                 "patchline": {
                     "source": [
                         "obj-59",
+                        0
+                    ],
+                    "destination": [
+                        "obj-51",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-58",
                         0
                     ],
                     "destination": [
@@ -2293,11 +2325,24 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-55",
+                        "obj-60",
+                        0
+                    ],
+                    "destination": [
+                        "obj-61",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-56",
                         2
                     ],
                     "destination": [
-                        "obj-39",
+                        "obj-40",
                         0
                     ],
                     "order": 0
@@ -2306,11 +2351,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-39",
+                        "obj-40",
                         0
                     ],
                     "destination": [
-                        "obj-61",
+                        "obj-62",
                         1
                     ],
                     "order": 0
@@ -2319,11 +2364,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-55",
+                        "obj-56",
                         1
                     ],
                     "destination": [
-                        "obj-53",
+                        "obj-54",
                         0
                     ],
                     "order": 0
@@ -2332,20 +2377,7 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-53",
-                        0
-                    ],
-                    "destination": [
-                        "obj-61",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-61",
+                        "obj-54",
                         0
                     ],
                     "destination": [
@@ -2362,7 +2394,72 @@
                         0
                     ],
                     "destination": [
-                        "obj-60",
+                        "obj-63",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-63",
+                        0
+                    ],
+                    "destination": [
+                        "obj-61",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-56",
+                        0
+                    ],
+                    "destination": [
+                        "obj-65",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-65",
+                        2
+                    ],
+                    "destination": [
+                        "obj-39",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-39",
+                        0
+                    ],
+                    "destination": [
+                        "obj-64",
+                        2
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-65",
+                        1
+                    ],
+                    "destination": [
+                        "obj-55",
                         0
                     ],
                     "order": 0
@@ -2376,58 +2473,6 @@
                     ],
                     "destination": [
                         "obj-64",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-64",
-                        2
-                    ],
-                    "destination": [
-                        "obj-38",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-38",
-                        0
-                    ],
-                    "destination": [
-                        "obj-63",
-                        2
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-64",
-                        1
-                    ],
-                    "destination": [
-                        "obj-54",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-54",
-                        0
-                    ],
-                    "destination": [
-                        "obj-63",
                         1
                     ],
                     "order": 0
@@ -2436,46 +2481,33 @@
             {
                 "patchline": {
                     "source": [
+                        "obj-65",
+                        0
+                    ],
+                    "destination": [
+                        "obj-44",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-44",
+                        0
+                    ],
+                    "destination": [
                         "obj-64",
                         0
                     ],
-                    "destination": [
-                        "obj-43",
-                        0
-                    ],
                     "order": 0
                 }
             },
             {
                 "patchline": {
                     "source": [
-                        "obj-43",
-                        0
-                    ],
-                    "destination": [
-                        "obj-63",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-63",
-                        0
-                    ],
-                    "destination": [
-                        "obj-65",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-65",
+                        "obj-64",
                         0
                     ],
                     "destination": [
@@ -2488,8 +2520,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-33",
-                        1
+                        "obj-66",
+                        0
                     ],
                     "destination": [
                         "obj-67",
@@ -2501,11 +2533,24 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-33",
-                        2
+                        "obj-34",
+                        1
                     ],
                     "destination": [
                         "obj-68",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-34",
+                        2
+                    ],
+                    "destination": [
+                        "obj-69",
                         0
                     ],
                     "order": 0

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 MAX_DIR = ROOT / "patches" / "max"
 
 #: Requests the abstraction forwards: message selector -> OSC address.
-REQUESTS = ("seed", "random", "pca", "morph", "path", "invert", "break", "latent", "reply")
+REQUESTS = (
+    "seed", "random", "pca", "morph", "path", "invert", "break", "latent", "reply", "cancel",
+)  # fmt: skip
 NO_ARGS = ("ping", "info", "status")
 
 W, H = 22, 22  # box height
@@ -227,12 +229,13 @@ def help_patch() -> Patcher:
         ("break amen /path/to/loop.wav", "/drum/break slot path [refine_steps]: hit i -> amen-i"),
         ("latent kick", "/drum/latent slot -> /drum/latent slot class c1 ... cK"),
         ("status", "/drum/status -> counters"),
+        ("cancel amen", "/drum/cancel slot: drop its queued work, stop a break"),
         ("reply 57301", "/drum/reply [host] port: where replies go (done at load)"),
         ("connect 127.0.0.1 57300", "point the abstraction at another server"),
     ]
     for i, (text, comment) in enumerate(rows):
-        box = g.msg(20, 60 + 36 * i, text, 220)
-        g.note(260, 60 + 36 * i, comment, 500)
+        box = g.msg(20, 60 + 33 * i, text, 220)
+        g.note(260, 60 + 33 * i, comment, 500)
         g.line(box, ds)
     ready = g.obj(20, 610, "print ready", 90)
     fail = g.obj(130, 610, "print fail", 90)

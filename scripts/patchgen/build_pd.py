@@ -221,6 +221,7 @@ HELP_ROWS = (
     ("break amen /path/to/loop.wav", "/drum/break slot path [refine_steps]: hit i -> amen-i"),
     ("latent kick", "/drum/latent slot -> latent slot class c1 ... cK (right outlet)"),
     ("status", "/drum/status -> counters (right outlet)"),
+    ("cancel amen", "/drum/cancel slot: drop its queued work, stop a break in flight"),
     ("reply 9000", "/drum/reply [host] port: send replies elsewhere (Pd does not need it)"),
     ("connect 127.0.0.1 57300", "talk to another server (not an OSC address)"),
 )
@@ -240,8 +241,8 @@ def help_patch() -> Canvas:
     ds = c.obj(20, 580, "drumsynth gan 57300 127.0.0.1")
     c.comment(280, 580, "args: array prefix (drum) / server port (57300) / server host (127.0.0.1)")
     for i, (text, note) in enumerate(HELP_ROWS):
-        box = c.msg(20, 80 + 36 * i, text)
-        c.comment(300, 80 + 36 * i, note)
+        box = c.msg(20, 80 + 33 * i, text)
+        c.comment(300, 80 + 33 * i, note)
         c.connect(box, 0, ds)
     ready = c.obj(20, 630, "print ready")
     fail = c.obj(140, 630, "print fail")

@@ -124,7 +124,7 @@ def test_bad_input_raises_clear_error(engine, call, match):
 def test_info_facts(engine, tiny_model):
     manifest = json.loads((tiny_model / "manifest.json").read_text())
     assert engine.format_version == manifest["format_version"]
-    assert engine.device in ("cpu", "gpu")
+    assert engine.device == "cpu" or engine.device.startswith("gpu")
     assert engine.pca_axes == 8 and engine.classes == ("kick", "snare", "hat")
 
 

@@ -17,8 +17,8 @@ import numpy as np
 from pythonosc.osc_message import OscMessage
 from pythonosc.udp_client import SimpleUDPClient
 
-from oscserver.audio.dsp import onsets, place_slices
-from oscserver.audio.io import read_mono
+from oscserver.audio.dsp import onsets
+from oscserver.audio.io import resample
 from oscserver.server.app import Config, Server
 
 
@@ -40,8 +40,9 @@ class FakeEngine:
     device = "cpu"
     w_dim = 8
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, refine_delay: float = 0.0) -> None:
         self.delay = delay  # seconds each render takes, to let a backlog form
+        self.refine_delay = refine_delay  # seconds each refined inversion takes
         rng = np.random.default_rng(0)
         self.means = {c: rng.normal(size=self.w_dim).astype(np.float32) for c in self.classes}
         q, _ = np.linalg.qr(rng.normal(size=(self.w_dim, self.w_dim)))
@@ -97,27 +98,28 @@ class FakeEngine:
         latents = (1 - ts) * anchors[0] + ts * anchors[-1]
         return FakeRender(np.stack([self._audio(w) for w in latents]), latents)
 
-    def invert_file(self, path: Any, refine_steps: int = 0) -> FakeRender:
-        self.calls.append("invert_file")
-        audio = read_mono(path, self.sample_rate)
-        latent = np.full(self.w_dim, float(np.abs(audio).mean()), dtype=np.float32)
+    def invert(self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0) -> FakeRender:
+        self.calls.append("invert")
+        if refine_steps and self.refine_delay:
+            time.sleep(self.refine_delay)
+        mono = resample(np.asarray(audio, np.float32), sample_rate, self.sample_rate)
+        latent = np.full(self.w_dim, float(np.abs(mono).mean()), dtype=np.float32)
         return FakeRender(self._audio(latent), latent)
 
-    def invert_break_file(
-        self, path: Any, refine_steps: int = 0
-    ) -> tuple[np.ndarray, FakeRender, np.ndarray]:
-        self.calls.append("invert_break_file")
-        audio = read_mono(path, self.sample_rate)
-        starts = onsets(audio, self.sample_rate)
+    def invert_slices(
+        self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0
+    ) -> tuple[np.ndarray, FakeRender]:
+        self.calls.append("invert_slices")
+        mono = resample(np.asarray(audio, np.float32), sample_rate, self.sample_rate)
+        starts = onsets(mono, self.sample_rate)
         if starts.size == 0:
             raise ValueError("no drum hits found in the audio")
-        ends = [*starts[1:], audio.size]
+        ends = [*starts[1:], mono.size]
         latents = np.stack(
-            [np.full(self.w_dim, float(np.abs(audio[a:b]).mean()), dtype=np.float32)
+            [np.full(self.w_dim, float(np.abs(mono[a:b]).mean()), dtype=np.float32)
              for a, b in zip(starts, ends, strict=True)]
         )  # fmt: skip
-        render = FakeRender(np.stack([self._audio(w) for w in latents]), latents)
-        return starts, render, place_slices(render.audio, starts, audio.size, self.sample_rate)
+        return starts, FakeRender(np.stack([self._audio(w) for w in latents]), latents)
 
     def nearest_class(self, latent: np.ndarray) -> str:
         return min(self.classes, key=lambda c: float(np.sum((self.means[c] - latent) ** 2)))

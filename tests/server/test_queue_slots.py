@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -13,7 +14,14 @@ import pytest
 import soundfile as sf
 
 from oscserver.server.queue import PutResult, SlotQueue
-from oscserver.server.slots import SlotStore, UnknownSlot, remove_stale_temporaries
+from oscserver.server.slots import (
+    OutputFolder,
+    OutputLocked,
+    OutputUnavailable,
+    SlotStore,
+    UnknownSlot,
+    remove_stale_temporaries,
+)
 
 
 @dataclass(eq=True)
@@ -84,7 +92,7 @@ def test_close_wakes_the_worker_and_returns_pending() -> None:
 
 
 def test_slot_files_alternate_and_resample(tmp_path: Path) -> None:
-    store = SlotStore(tmp_path, 16000, 48000, "int16")
+    store = SlotStore(OutputFolder(tmp_path), 16000, 48000, "int16")
     audio = np.zeros(1000, np.float32)
     p1, n1 = store.write("7", audio)
     p2, _ = store.write("7", audio)
@@ -99,13 +107,13 @@ def test_slot_files_alternate_and_resample(tmp_path: Path) -> None:
 
 
 def test_slot_state_and_names(tmp_path: Path) -> None:
-    store = SlotStore(tmp_path, 16000, 16000, "float32")
+    store = SlotStore(OutputFolder(tmp_path), 16000, 16000, "float32")
     with pytest.raises(UnknownSlot, match="slot x is empty"):
         store.get("x")
     w = np.ones(4, np.float32)
     store.set("x", "kick", w, 2 * w, tmp_path / "x-a.wav", 10)
     assert store.get("x").cls == "kick" and "x" in store
-    for bad in ("../x", "a/b", ""):
+    for bad in ("../x", "a/b", "", "kick\n", "a\x00"):
         with pytest.raises(ValueError):
             store.next_path(bad)
 
@@ -115,3 +123,40 @@ def test_stale_temporaries_are_removed(tmp_path: Path) -> None:
     (tmp_path / "keep.tmp").write_bytes(b"x")
     assert remove_stale_temporaries(tmp_path) == 1
     assert [p.name for p in tmp_path.iterdir()] == ["keep.tmp"]
+
+
+def test_least_recently_used_slot_is_evicted_with_its_files(tmp_path: Path) -> None:
+    store = SlotStore(OutputFolder(tmp_path), 16000, 16000, "float32", max_slots=2)
+    w = np.ones(4, np.float32)
+    for name in ("a", "b"):
+        for _ in range(2):  # both files
+            path, frames = store.write(name, np.zeros(10, np.float32))
+            store.set(name, "kick", w, w, path, frames)
+    store.get("a")  # a is now more recent than b
+    path, frames = store.write("c", np.zeros(10, np.float32))
+    store.set("c", "kick", w, w, path, frames)
+    assert "b" not in store and "a" in store and "c" in store and store.evicted == 1
+    assert sorted(p.name for p in tmp_path.glob("*.wav")) == ["a-a.wav", "a-b.wav", "c-a.wav"]
+
+
+def test_disk_full_is_a_reason_not_a_crash(tmp_path: Path) -> None:
+    folder = OutputFolder(tmp_path, min_free=10_000, disk_usage=lambda p: 12_000)
+    store = SlotStore(folder, 16000, 16000, "float32")
+    store.write("small", np.zeros(10, np.float32))
+    with pytest.raises(OutputUnavailable, match="^disk full"):
+        store.write("big", np.zeros(1000, np.float32))
+    assert not list(tmp_path.glob("big*"))
+
+
+def test_output_folder_lock_keeps_a_second_server_out(tmp_path: Path) -> None:
+    first = OutputFolder(tmp_path / "out")
+    first.open()
+    try:
+        with pytest.raises(OutputLocked, match=f"pid {os.getpid()}"):
+            OutputFolder(tmp_path / "out").open()
+    finally:
+        first.close()
+    second = OutputFolder(tmp_path / "out")
+    second.open()  # free again once the first closed
+    second.close()
+    assert list((tmp_path / "out").iterdir()) == []

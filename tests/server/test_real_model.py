@@ -101,7 +101,8 @@ def test_ready_line_names_the_address_and_the_model(served: Proc, tiny_model: Pa
 def test_info_reports_the_clients_rate(rc: Client) -> None:
     address, args = rc.ask("/drum/info")
     info = dict(zip(args[::2], args[1::2], strict=True))
-    assert address == "/drum/info" and info["sr"] == 48000 and info["device"] in ("cpu", "gpu")
+    assert address == "/drum/info" and info["sr"] == 48000
+    assert info["device"] == "cpu" or info["device"].startswith("gpu")
     assert info["pca"] >= 1 and len(info["classes"].split()) >= 1
 
 
@@ -150,13 +151,10 @@ def test_break_of_silence_or_a_missing_file_fails(rc: Client, served: Proc) -> N
     sf.write(str(silence), np.zeros(44100, np.float32), 44100)
     address, args = rc.ask("/drum/break", "quiet", str(silence), timeout=60)
     assert address == "/drum/fail" and args[:2] == ["/drum/break", "quiet"]
-    assert "no drum hits" in args[2]
+    assert args[2] == "silent input"
     address, args = rc.ask("/drum/break", "gone", str(served.out.parent / "gone.wav"))
-    assert address == "/drum/fail" and args == [
-        "/drum/break",
-        "gone",
-        f"no such file: {served.out.parent / 'gone.wav'}",
-    ]
+    assert address == "/drum/fail"
+    assert args == ["/drum/break", "gone", "not a readable audio file: gone.wav"]
 
 
 def test_burst_of_morphs_renders_the_last_state(rc: Client) -> None:

@@ -22,8 +22,8 @@ from pythonosc.osc_bundle_builder import OscBundleBuilder
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
+from oscserver.limits import MAX_REPLY_BYTES
 from oscserver.server.app import Config, Server, StartupError
-from oscserver.server.protocol import MAX_REPLY_BYTES
 
 
 def done(client: Client, *request: Any, timeout: float = 5.0) -> list[Any]:
@@ -168,13 +168,9 @@ def test_break_fills_the_loop_slot_and_one_slot_per_hit(
 def test_break_fails_clearly(client: Client, tmp_path: Path) -> None:
     silence = tmp_path / "silence.wav"
     sf.write(str(silence), np.zeros(44100, np.float32), 44100)
-    assert fail(client, "/drum/break", "s", str(silence)) == [
-        "/drum/break",
-        "s",
-        "no drum hits found in the audio",
-    ]
-    assert fail(client, "/drum/break", "s", str(tmp_path / "none.wav"))[2].startswith(
-        "no such file"
+    assert fail(client, "/drum/break", "s", str(silence)) == ["/drum/break", "s", "silent input"]
+    assert fail(client, "/drum/break", "s", str(tmp_path / "none.wav"))[2] == (
+        "not a readable audio file: none.wav"
     )
     wav = str(write_break(tmp_path))
     reason = fail(client, "/drum/break", "x" * 63, wav)[2]  # "x...x-0" would be 65 characters
@@ -248,7 +244,7 @@ def test_reply_redirects_to_another_port(fake_server: Running) -> None:
         (("/drum/morph", "f", "nobody", "x", 0.5), ["/drum/morph", "f", "slot nobody is empty"]),
         (("/drum/path", "f", "nobody", "x", 4), ["/drum/path", "f", "slot nobody is empty"]),
         (("/drum/pca", 1, 1, 2, 3, 4, 5), ["/drum/pca", 1, "this model has 4 principal axes"]),
-        (("/drum/invert", "f", "/no/such/file.wav"), ["/drum/invert", "f", "no such file"]),
+        (("/drum/invert", "f", "/no/such/file.wav"), ["/drum/invert", "f", "not a readable"]),
     ],
 )
 def test_failure_kinds(client: Client, request_: tuple[Any, ...], expected: list[Any]) -> None:

@@ -25,7 +25,8 @@ DrumSynth {
 		addresses = #[
 			'/drum/ping', '/drum/pong', '/drum/info', '/drum/seed', '/drum/random', '/drum/pca',
 			'/drum/morph', '/drum/path', '/drum/invert', '/drum/break', '/drum/latent',
-			'/drum/status', '/drum/reply', '/drum/done', '/drum/fail'
+			'/drum/status', '/drum/reply', '/drum/cancel', '/drum/done', '/drum/fail',
+			'/drum/cancelled'
 		];
 		StartUp.add { this.addSynthDefs };
 	}
@@ -64,6 +65,12 @@ DrumSynth {
 	info { |action| this.prExpect(\info, action); this.prSend('/drum/info') }
 
 	status { |action| this.prExpect(\status, action); this.prSend('/drum/status') }
+
+	cancel { |slot, action|
+		// Drop the slot's queued requests and stop a break in flight; action.(n) with how many.
+		this.prExpect(\cancelled, action);
+		this.prSend('/drum/cancel', slot)
+	}
 
 	seed { |slot, seed, class, psi, action|
 		var args = [slot, seed.asInteger];
@@ -176,7 +183,8 @@ DrumSynth {
 			on.('/drum/latent', { |msg|
 				this.prReply(\latent, [msg[2], msg.drop(3), this.class.slotKey(msg[1])])
 			}),
-			on.('/drum/status', { |msg| this.prReply(\status, [msg.drop(1)]) })
+			on.('/drum/status', { |msg| this.prReply(\status, [msg.drop(1)]) }),
+			on.('/drum/cancelled', { |msg| this.prReply(\cancelled, [msg[2]]) })
 		]
 	}
 
