@@ -306,7 +306,8 @@ class Server:
                 config.host, " ".join(config.allow), " ".join(map(str, config.allow_read)),
             )  # fmt: skip
         log.info(
-            "drumsynth ready on udp://%s:%d, model %s (%s, %s), %s WAV at %d Hz into %s",
+            "drumsynth ready in %.1f s on udp://%s:%d, model %s (%s, %s), %s WAV at %d Hz into %s",
+            time.monotonic() - self.stats.started,
             host,
             port,
             engine.name,

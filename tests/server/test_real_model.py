@@ -92,8 +92,10 @@ def done(client: Client, *request: Any) -> list[Any]:
 
 def test_ready_line_names_the_address_and_the_model(served: Proc, tiny_model: Path) -> None:
     text = served.log.read_text()
-    ready = [line for line in text.splitlines() if "drumsynth ready on" in line]
+    ready = [line for line in text.splitlines() if "drumsynth ready in" in line]
     assert len(ready) == 1
+    seconds = float(ready[0].split("ready in ")[1].split(" s on ")[0])
+    assert 0 < seconds < START_TIMEOUT
     assert f"udp://127.0.0.1:{served.port}" in ready[0] and tiny_model.name in ready[0]
     assert "Traceback" not in text
 
