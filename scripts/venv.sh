@@ -22,6 +22,11 @@ if [ -f "$STAMP" ]; then
 fi
 
 .venv/bin/python -m pip install --quiet --upgrade pip
+# Until 0.1 the package depended on tensorflow-cpu; the full tensorflow wheel replaces it and
+# both own the tensorflow package, so the old one goes first and one TensorFlow is left.
+if .venv/bin/python -m pip show --quiet tensorflow-cpu 2>/dev/null; then
+    .venv/bin/python -m pip uninstall --quiet --yes tensorflow-cpu
+fi
 if [ -n "$EXTRAS" ]; then
     .venv/bin/python -m pip install --quiet -e ".[$EXTRAS]"
 else

@@ -59,6 +59,14 @@ def test_wheel_carries_the_default_model_only(wheel: tuple[Path, str]) -> None:
     assert not [n for n in names if n.startswith(f"oscserver/{PACKAGED_MODELS}/") and
                 not n.startswith(prefix)]  # fmt: skip
     assert "License-Expression: GPL-2.0-or-later" in metadata
+    # one TensorFlow: the full wheel, whose [and-cuda] extra the gpu extra names
+    requires = [
+        line for line in metadata.splitlines() if line.startswith("Requires-Dist: tensorflow")
+    ]
+    assert [r.split(";")[0].split("<")[0].split(">")[0] for r in requires] == [
+        "Requires-Dist: tensorflow",
+        "Requires-Dist: tensorflow[and-cuda]",
+    ], requires
     assert "Deprecat" not in log, "setuptools printed a deprecation warning"
 
 
@@ -66,20 +74,21 @@ def test_installed_wheel_renders_outside_the_checkout(
     wheel: tuple[Path, str], tmp_path: Path
 ) -> None:
     path, _ = wheel
+    # nothing of the caller's: no PYTHONPATH (a checkout on it would count as installed)
+    env = {k: v for k, v in os.environ.items() if k not in {"DRUMSYNTH_MODEL", "PYTHONPATH"}}
+    env["KERAS_HOME"] = str(tmp_path / "keras")
     venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp_path)
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp_path, env=env)
     python = venv / "bin" / "python"
     purelib = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                  cwd=tmp_path).strip()  # fmt: skip
+                  cwd=tmp_path, env=env).strip()  # fmt: skip
     # appended after the venv's own site-packages: the installed oscserver comes first
     (Path(purelib) / "borrowed-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps"]
-    run([*pip, "--no-index", str(path)], cwd=tmp_path)
+    run([*pip, "--no-index", str(path)], cwd=tmp_path, env=env)
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in {"DRUMSYNTH_MODEL", "PYTHONPATH"}}
-    env["KERAS_HOME"] = str(tmp_path / "keras")
     where = run([str(python), "-c", "from oscserver.shipped import default_model_path as d; "
                  "import oscserver; print(d()); print(oscserver.__file__)"],
                 cwd=elsewhere, env=env).split()  # fmt: skip
