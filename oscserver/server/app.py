@@ -543,13 +543,14 @@ class Server:
             self._fail(request.sender, cmd, call.slot, f"internal error: {err}", request.received)
             return
         if isinstance(outcome, Message):
-            self._send(request.sender, outcome.address, *outcome.args)
             self._log_request(cmd, call.slot, request.received, "answered")
+            self._send(request.sender, outcome.address, *outcome.args)
             return
         assert isinstance(outcome, Done)
         ms = (time.perf_counter() - request.received) * 1000.0
         self.stats.record(ms)
         assert call.slot is not None
+        self._log_request(cmd, call.slot, request.received, "done")
         self._send(
             request.sender,
             "/drum/done",
@@ -561,7 +562,6 @@ class Server:
             round(ms, 3),
             *outcome.extra,
         )
-        self._log_request(cmd, call.slot, request.received, "done")
 
     # replies -----------------------------------------------------------------------------------
 

@@ -84,10 +84,11 @@ def read_request_audio(sent: str, policy: ReadPolicy) -> tuple[np.ndarray, int]:
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except (OSError, ValueError):  # missing, forbidden, a NUL in the name
         raise unreadable from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise unreadable
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise unreadable
         if info.st_size > policy.max_bytes:
             raise InputRefused(
                 f"file too big: {name} has {info.st_size / 1e6:.1f} MB, at most "
