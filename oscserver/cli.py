@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from oscserver.limits import (
     SLOTS_RANGE,
     SR_RANGE,
 )
+from oscserver.logs import configure_logging, quiet_tensorflow
 from oscserver.model.config import ARCHITECTURES
 from oscserver.server.app import WAV_FORMATS
 
@@ -42,6 +42,7 @@ def main() -> None:
 
     Run `drumsynth serve` to start the OSC server on the shipped model.
     """
+    quiet_tensorflow()  # before any command imports TensorFlow
 
 
 @main.command()
@@ -165,6 +166,7 @@ def serve(
     """
     from oscserver.server.app import StartupError, run
 
+    configure_logging(log_level)  # before run(): the project's lines only
     try:
         run(host=host, port=port, model=model, out=out, fmt=fmt, sr=sr, queue_size=queue_size,
             warmup=warmup, allow=allow, allow_read=allow_read, max_slots=max_slots,
@@ -512,15 +514,9 @@ def _one_line_errors() -> Iterator[None]:
         raise click.ClickException(str(err)) from None
 
 
-def _quiet_tensorflow() -> None:
-    """Drops TensorFlow's C++ info lines; must run before anything imports oscserver.engine."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
 def _load_engine(model: Path | None) -> DrumEngine:
     """The engine over --model (or the shipped model), without warm-up: one-shot commands
     trace only what they run. Raises ClickException in one line."""
-    _quiet_tensorflow()
     from oscserver.engine import DrumEngine, default_model_path
     from oscserver.model.artifact import ArtifactError
 
@@ -616,7 +612,6 @@ def generate(
       drumsynth generate --class snare -n 8 -o snares/      # 8 seeds from a random one
       drumsynth generate -s 42 -c hat --pca 1.5,-0.5 --psi 0.8 --sr 48000 --format int24
     """
-    _quiet_tensorflow()
     from oscserver.engine.files import output_paths, target_folder, write_renders
 
     if pca and pcs:
@@ -705,7 +700,6 @@ def interpolate(
       drumsynth interpolate --anchor kick:1 --anchor tom:5 --anchor kick:9 --steps 32 \\
           --mode slerp --concat -o loop.wav
     """
-    _quiet_tensorflow()
     from oscserver.engine.files import output_paths, target_folder, write_renders
 
     pair = (seed_a, class_a, seed_b, class_b)
@@ -786,7 +780,6 @@ def invert(
       drumsynth invert my-snare.wav --refine 50 -o resynth.wav --save-latent snare.npy
       drumsynth invert amen.wav --slices -o amen/     # every hit, and the whole loop again
     """
-    _quiet_tensorflow()
     from oscserver.engine.files import (
         output_paths,
         read_audio,

@@ -45,8 +45,12 @@ def _check_refine(refine_steps: int) -> None:
 
 
 def device_kind() -> str:
-    """'gpu' when TensorFlow sees a GPU, else 'cpu'."""
-    return "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+    """'cpu', or 'gpu (<name>)' naming the GPU TensorFlow places the model on (its first)."""
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "cpu"
+    name = tf.config.experimental.get_device_details(gpus[0]).get("device_name")
+    return f"gpu ({name})" if name else "gpu"
 
 
 class DrumEngine:
