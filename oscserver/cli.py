@@ -842,6 +842,19 @@ def _invert_slices(
     click.echo(str(loop_path))
 
 
+def _training_rows(training: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the artifact records of its training: the shipped generator's step first. The
+    run's `steps` option is left out: it is where a run would have stopped, not what it did."""
+    training = dict(training)
+    rows = []
+    if "gan_steps" in training:
+        rows.append(("gan steps", f"{training.pop('gan_steps'):,} (the shipped generator's step)"))
+    settings = {k: v for k, v in dict(training.pop("train", {})).items() if k != "steps"}
+    if settings:
+        rows.append(("gan settings", ", ".join(f"{k} {v}" for k, v in settings.items())))
+    return rows + [(k, str(v)) for k, v in training.items()]
+
+
 @main.command()
 @_model_option
 def info(model: Path | None) -> None:
@@ -871,7 +884,8 @@ def info(model: Path | None) -> None:
         explained = artifact.pca[cls].explained
         values = " ".join(f"{v:.3f}" for v in explained)
         rows.append((f"  {cls}", f"{values}  (sum {float(explained.sum()):.3f})"))
-    skip = {"format_version", "name", "checksums"}
+    rows += _training_rows(artifact.manifest.get("training", {}))
+    skip = {"format_version", "name", "checksums", "training"}
     rows += [(k, str(v)) for k, v in artifact.manifest.items() if k not in skip]
     width = max(len(k) for k, _ in rows)
     for key, value in rows:

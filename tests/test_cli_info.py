@@ -1,0 +1,27 @@
+"""`drumsynth info` shows what the artifact records of its training, not the run's plans."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from oscserver import cli
+
+
+def test_info_shows_the_shipped_step_not_the_planned_one(tiny_model: Path, tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    shutil.copytree(tiny_model, model)
+    manifest = json.loads((model / "manifest.json").read_text())
+    manifest["training"] = {"gan_steps": 5750, "train": {"steps": 30000, "batch": 16},
+                            "encoder_steps": 2000}  # fmt: skip
+    (model / "manifest.json").write_text(json.dumps(manifest))
+    result = CliRunner().invoke(cli.main, ["info", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("gan steps") and "5,750" in line for line in lines), lines
+    assert any(line.startswith("gan settings") and "batch 16" in line for line in lines), lines
+    assert any(line.startswith("encoder_steps") and "2000" in line for line in lines), lines
+    assert "30000" not in result.output and "30,000" not in result.output
