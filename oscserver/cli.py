@@ -206,6 +206,27 @@ def _existing_run_option(help_text: str) -> Callable[[F], F]:
 # ---- training: dataset -> train -> fit-pca -> train-encoder -> export -------------------------
 
 
+@main.command("render-soundfonts")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/renders"),
+    help="Folder for the renders and their manifest.json.",
+)
+def render_soundfonts_cmd(out: Path) -> None:
+    """Render the General MIDI drum kits of Debian's soundfonts into labelled one-shots.
+
+    Needs fluidsynth and the soundfonts (sh scripts/install-kits.sh). Each file is labelled
+    by its GM note; out/manifest.json records class, instrument, source and licence.
+    """
+    from oscserver.training.soundfonts import render_soundfonts
+
+    with _one_line_errors():
+        manifest = render_soundfonts(out)
+    click.echo(f"{manifest}")
+
+
 @main.command()
 @click.argument(
     "roots", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
@@ -235,6 +256,12 @@ def _existing_run_option(help_text: str) -> Callable[[F], F]:
 )
 @click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the split.")
 @click.option(
+    "--test-sources",
+    default="",
+    help="Comma-separated sources held out whole as the test set (e.g. timgm6mb,lmms,"
+    "hydrogen/GMRockKit); replaces --test-fraction.",
+)
+@click.option(
     "--arch",
     type=click.Choice(list(ARCHITECTURES)),
     default="default",
@@ -247,13 +274,17 @@ def dataset(
     test_fraction: float,
     shifts: str,
     seed: int,
+    test_sources: str,
     arch: str,
 ) -> None:
-    """Build a training set from folders of one-shots and Hydrogen drum kits.
+    """Build a training set from Hydrogen drum kits, soundfont renders and folders of one-shots.
 
     \b
     Example:
-      drumsynth dataset /usr/share/hydrogen/data/drumkits -o data/hydrogen.npz
+      drumsynth render-soundfonts -o data/renders
+      drumsynth dataset /usr/share/hydrogen/data/drumkits data/renders \\
+          /usr/share/lmms/samples/drums /usr/share/sonic-pi/samples \\
+          --test-sources timgm6mb,lmms -o data/drums.npz
     """
     from oscserver.training.dataset import build_dataset
 
@@ -275,6 +306,7 @@ def dataset(
             test_fraction=test_fraction,
             shifts=steps,
             seed=seed,
+            test_sources=[t.strip() for t in test_sources.split(",") if t.strip()],
         )
     click.echo(
         f"{out}: {summary['examples']} sounds; files per class {summary['files']}; "
@@ -312,6 +344,12 @@ def dataset(
 )
 @click.option("--r1", type=click.FloatRange(0), default=30.0, help="R1 penalty weight.")
 @click.option(
+    "--stats-weight",
+    type=click.FloatRange(0),
+    default=0.0,
+    help="Weight of matching each class's log-mel mean and spread (0: plain adversarial).",
+)
+@click.option(
     "--sample-every",
     type=click.IntRange(1),
     default=1000,
@@ -332,6 +370,7 @@ def train(
     lr: float,
     lr_d: float,
     r1: float,
+    stats_weight: float,
     sample_every: int,
     seed: int,
     arch: str,
@@ -352,6 +391,7 @@ def train(
         lr_g=lr,
         lr_d=lr_d,
         r1_gamma=r1,
+        stats_weight=stats_weight,
         sample_every=sample_every,
         seed=seed,
     )

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the hosts the patch tests run in (tests/patches/): Pure Data, SuperCollider
 # (sclang + scsynth), JACK (scsynth's audio backend, run on its dummy driver) and liblo's
-# oscsend/oscdump. Idempotent: apt-get skips what is installed. Debian/Ubuntu, as root or sudo.
+# oscsend/oscdump; fluidsynth and the small TimGM6mb soundfont for the soundfont renderer test.
+# Idempotent: apt-get skips what is installed. Debian/Ubuntu, as root or sudo.
 set -eu
 
-PACKAGES="puredata-core supercollider-server supercollider-language jackd2 liblo-tools"
+PACKAGES="puredata-core supercollider-server supercollider-language jackd2 liblo-tools fluidsynth timgm6mb-soundfont"
 # GHC and Tidal (1.7) run examples/tidal/drumsynth.tidal headless (tests/patches/test_tidal.py):
 # 78 MB to download, 8.6 s to install here with most of it cached.
 PACKAGES="$PACKAGES ghc libghc-tidal-dev"

@@ -1,11 +1,16 @@
 #!/bin/sh
-# Installs the free drum samples the shipped model is trained on: Debian's Hydrogen drum kits
-# (hydrogen-drumkits: 14 kits; hydrogen-data: GMRockKit and TR808EmulationKit). Their licences
-# (GPL-2, CC-BY, CC-BY-SA, CC0) are in /usr/share/doc/hydrogen-drumkits/copyright and are
-# recorded per file by `drumsynth dataset`. Idempotent. Debian/Ubuntu, as root or with sudo.
+# Installs the free drum samples the shipped model is trained and tested on, all from Debian:
+# - hydrogen-drumkits, hydrogen-data: 16 Hydrogen kits (GPL-2, CC-BY, CC-BY-SA, CC0; per kit in
+#   /usr/share/doc/hydrogen-drumkits/copyright, recorded per file by `drumsynth dataset`);
+# - fluid-soundfont-gm (FluidR3_GM, MIT), musescore-general-soundfont (MIT), timgm6mb-soundfont
+#   (GPL-2): General MIDI drum kits, rendered by `drumsynth render-soundfonts` with fluidsynth;
+# - lmms-common (GPL-2+): /usr/share/lmms/samples/drums, one-shots named by class;
+# - sonic-pi-samples (CC0, from freesound.org): drum_*, bd_*, sn_*, elec_* one-shots.
+# Idempotent. Debian/Ubuntu, as root or with sudo.
 set -eu
 
-PACKAGES="hydrogen-drumkits hydrogen-data"
+PACKAGES="hydrogen-drumkits hydrogen-data fluidsynth fluid-soundfont-gm \
+musescore-general-soundfont timgm6mb-soundfont lmms-common sonic-pi-samples"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 

@@ -34,17 +34,54 @@ def fit_length(audio: np.ndarray, frames: int, fade_fraction: float = 0.1) -> np
     return np.pad(audio, (0, frames - audio.shape[0])).astype(np.float32)
 
 
-def prepare_one_shot(audio: np.ndarray, frames: int, pre_roll: int = 32) -> np.ndarray:
+def trim_decay(
+    audio: np.ndarray, floor_db: float = -50.0, hop: int = 256, fade: int = 441
+) -> np.ndarray:
+    """Cuts a one-shot where its level falls below `floor_db` under its peak for good.
+
+    The level is the RMS of `hop`-sample frames; the last `fade` samples kept fade out linearly,
+    so a release tail or a noise floor after the drum's natural decay is removed.
+
+    Args:
+        audio: Shape [samples].
+
+    Returns:
+        Shape [kept samples] float32 (all of `audio` when it never falls below the floor).
+    """
+    audio = np.asarray(audio, dtype=np.float32)
+    n = audio.shape[0] // hop
+    if n == 0:
+        return audio
+    rms = np.sqrt(np.mean(audio[: n * hop].reshape(n, hop) ** 2, axis=1))
+    if rms.max() <= 0.0:
+        return audio
+    loud = np.flatnonzero(rms >= rms.max() * 10.0 ** (floor_db / 20.0))
+    end = (int(loud[-1]) + 1) * hop
+    if end >= audio.shape[0] - hop:
+        return audio
+    out = audio[:end].copy()
+    k = min(fade, end)
+    out[-k:] *= np.linspace(1.0, 0.0, k, dtype=np.float32)
+    return out
+
+
+def prepare_one_shot(
+    audio: np.ndarray, frames: int, pre_roll: int = 32, decay_db: float | None = None
+) -> np.ndarray:
     """Aligns a one-shot to its onset (keeping `pre_roll` samples before it) and fits its length.
 
     Args:
         audio: Mono, shape [samples].
+        decay_db: When given, the sound is first cut at its natural decay (see trim_decay).
 
     Returns:
         Shape [frames], float32.
     """
     start = max(0, onset_index(audio) - pre_roll)
-    return fit_length(np.asarray(audio)[start:], frames)
+    x = np.asarray(audio)[start:]
+    if decay_db is not None:
+        x = trim_decay(x, decay_db)
+    return fit_length(x, frames)
 
 
 def normalize_peak(audio: np.ndarray, peak: float = 0.9) -> np.ndarray:

@@ -1,9 +1,11 @@
-"""Building a training set of one-shots from folders and Hydrogen drum kits.
+"""Building a training set of one-shots from Hydrogen drum kits, soundfont renders and folders.
 
-Each sound is resampled to the model rate, mixed to mono, aligned to its onset, cut or padded to
-the model length with a short fade-out, and peak-normalised. Train and test are split by
-instrument (the velocity layers of one drum never straddle the split). Pitch-shifted copies
-are added to the training split only.
+Each sound is resampled to the model rate, mixed to mono, aligned to its onset, cut at its
+natural decay, cut or padded to the model length with a short fade-out, and peak-normalised.
+Sounds that come out (nearly) the same as an earlier one of their class are dropped: kits and
+velocity layers share samples. Train and test are split by instrument (the velocity layers of
+one drum never straddle the split), or by whole source when test sources are named, so the test
+set is a library never trained on. Pitch-shifted copies are added to the training split only.
 """
 
 from __future__ import annotations
@@ -19,19 +21,51 @@ from pathlib import Path
 
 import numpy as np
 
-from oscserver.audio.dsp import normalize_peak, prepare_one_shot
+from oscserver.audio.dsp import log_mel, normalize_peak, prepare_one_shot
 from oscserver.audio.io import AudioReadError, read_mono, resample
 
 #: Keywords (matched as words in instrument, folder or file names) that name each class.
 CLASS_KEYWORDS: dict[str, tuple[str, ...]] = {
     "kick": ("kick", "bd", "bassdrum", "bass drum", "kik", "bass"),
-    "snare": ("snare", "sd", "snr", "rimshot"),
+    "snare": ("snare", "sd", "snr", "rimshot", "sn"),
     "hat": ("hat", "hh", "hihat", "hi-hat", "hi hat", "ohh", "chh", "hats"),
+    "openhat": ("ohh", "openhat"),
     "clap": ("clap", "handclap", "claps"),
     "tom": ("tom", "toms", "floor tom"),
     "cymbal": ("crash", "ride", "splash", "china", "cymbal", "cym"),
 }
+#: Words that make a hat (or a hi-hat "cymbal") an open one, and a cymbal a closed hat.
+OPEN_WORDS = ("open", "opened", "ohh")
+CLOSED_WORDS = ("closed", "pedal", "foot")
 AUDIO_SUFFIXES = (".wav", ".flac", ".aif", ".aiff", ".ogg")
+#: Where a one-shot is cut: its level stays below this (dB under its peak) from there on.
+#: Soundfont renders hold a release tail at -55 dB; real drums have decayed long before it.
+DECAY_DB = -50.0
+
+
+@dataclass(frozen=True)
+class Library:
+    """A folder of one-shots shipped by a Debian package, read by file name."""
+
+    path: Path  # where the package installs it
+    licence: str  # licence of its samples (from the package's copyright file)
+    include: str  # regular expression the file names of its one-shots match
+
+
+#: Sample folders of Debian packages that scripts/install-kits.sh installs; a root that is one
+#: of them takes its licence and reads only its drum one-shots (not loops, basses or synths).
+LIBRARIES: dict[str, Library] = {
+    "lmms": Library(
+        Path("/usr/share/lmms/samples/drums"),
+        "GPL-2+ (lmms-common)",
+        r"^(bassdrum|kick|snare|hihat|tom|crash|ride|clap)",
+    ),
+    "sonic-pi": Library(
+        Path("/usr/share/sonic-pi/samples"),
+        "CC0 (sonic-pi-samples, from freesound.org)",
+        r"^(drum_(bass|cymbal|heavy|snare|splash|tom)|bd_|sn_|elec_\w*(kick|snare|cymbal|tom))",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -42,16 +76,35 @@ class Source:
     cls: str  # its drum class
     group: str  # the instrument it belongs to (kit/instrument): the unit of the split
     licence: str  # licence of the kit or folder it came from
+    source: str = ""  # the library or kit it came from (a whole source can be held out)
+
+
+def _has_word(text: str, words: Iterable[str]) -> bool:
+    return any(f" {w} " in text for w in words)
 
 
 def classify(name: str, classes: Sequence[str]) -> str | None:
-    """The class whose keyword appears as a word in `name`, or None."""
-    text = " " + re.sub(r"[^a-z0-9]+", " ", name.lower()) + " "
-    for cls in classes:
-        for word in CLASS_KEYWORDS.get(cls, (cls,)):
-            if f" {word} " in text:
-                return cls
-    return None
+    """The class whose keyword appears as a word in `name`, or None.
+
+    Hi-hats named open ("Hat Open", "hihat_opened", "ohh") are `openhat` when that class is
+    wanted; cymbals named closed or pedal (a hi-hat's two cymbals) are `hat`.
+    """
+    spaced = re.sub(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])", " ", name.lower())
+    text = " " + re.sub(r"[^a-z0-9]+", " ", spaced) + " "
+    cls = None
+    for candidate in classes:
+        if candidate != "openhat" and _has_word(text, CLASS_KEYWORDS.get(candidate, (candidate,))):
+            cls = candidate
+            break
+    if cls == "cymbal" and "hat" in classes and _has_word(text, CLOSED_WORDS):
+        cls = "hat"
+    if (
+        "openhat" in classes
+        and _has_word(text, OPEN_WORDS)
+        and (cls in ("hat", "cymbal") or _has_word(text, CLASS_KEYWORDS["openhat"]))
+    ):
+        cls = "openhat"
+    return cls
 
 
 def _text(node: ET.Element, tag: str) -> str:
@@ -74,31 +127,45 @@ def hydrogen_sources(kit_dir: Path, classes: Sequence[str]) -> list[Source]:
         for fname in {_text(layer, "filename") for layer in inst.iter("layer")} - {""}:
             path = kit_dir / fname
             if path.is_file():
-                out.append(Source(path, cls, f"{kit_dir.name}/{name}", licence))
+                source = f"hydrogen/{kit_dir.name}"
+                out.append(Source(path, cls, f"{kit_dir.name}/{name}", licence, source))
     return out
 
 
-def folder_sources(folder: Path, classes: Sequence[str], licence: str) -> list[Source]:
+def folder_sources(
+    folder: Path, classes: Sequence[str], licence: str, include: str = "", source: str = ""
+) -> list[Source]:
     """Sources of a plain folder tree: the class from the folder or file name.
 
     Each file is its own instrument unless its name ends in a velocity-like number, which is
-    stripped to form the group.
+    stripped to form the group. Only files whose name matches `include` are read.
     """
     out = []
     for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() not in AUDIO_SUFFIXES:
+        if path.suffix.lower() not in AUDIO_SUFFIXES or not re.search(include, path.name):
             continue
         rel = path.relative_to(folder)
         cls = classify(path.stem, classes) or classify(str(rel.parent), classes)
         if cls is None:
             continue
         group = re.sub(r"[\s_-]*\d+$", "", str(rel.with_suffix("")))
-        out.append(Source(path, cls, f"{folder.name}/{group}", licence))
+        out.append(Source(path, cls, f"{folder.name}/{group}", licence, source or folder.name))
     return out
 
 
+def manifest_sources(folder: Path, classes: Sequence[str]) -> list[Source]:
+    """Sources listed by a manifest.json (soundfont renders): class, group, source, licence."""
+    rows = json.loads((folder / "manifest.json").read_text())
+    return [
+        Source(folder / r["path"], r["class"], r["group"], r["licence"], r["source"])
+        for r in rows
+        if r["class"] in classes
+    ]
+
+
 def find_sources(roots: Iterable[Path], classes: Sequence[str]) -> list[Source]:
-    """Hydrogen kits (any folder with drumkit.xml) and plain folders under each root.
+    """Hydrogen kits (any folder with drumkit.xml), soundfont renders (a folder with
+    manifest.json), the Debian sample libraries of LIBRARIES, and plain folders under each root.
 
     A file whose bytes equal an earlier file's (kits share samples) is left out, so no sound
     can stand in both the training and the test split.
@@ -106,9 +173,19 @@ def find_sources(roots: Iterable[Path], classes: Sequence[str]) -> list[Source]:
     sources: list[Source] = []
     for root in roots:
         kits = sorted(p.parent for p in root.rglob("drumkit.xml"))
+        library = next(
+            (name for name, lib in LIBRARIES.items() if lib.path.resolve() == root.resolve()), None
+        )
         for kit in kits:
             sources.extend(hydrogen_sources(kit, classes))
-        if not kits:
+        if kits:
+            continue
+        if (root / "manifest.json").is_file():
+            sources.extend(manifest_sources(root, classes))
+        elif library is not None:
+            lib = LIBRARIES[library]
+            sources.extend(folder_sources(root, classes, lib.licence, lib.include, library))
+        else:
             sources.extend(folder_sources(root, classes, licence="unknown (plain folder)"))
     seen: set[str] = set()
     unique = []
@@ -121,9 +198,15 @@ def find_sources(roots: Iterable[Path], classes: Sequence[str]) -> list[Source]:
 
 
 def split_groups(
-    sources: Sequence[Source], test_fraction: float, rng: np.random.Generator
+    sources: Sequence[Source],
+    test_fraction: float,
+    rng: np.random.Generator,
+    test_sources: Sequence[str] = (),
 ) -> set[str]:
-    """Picks test instruments per class: about `test_fraction` of each class's groups."""
+    """Picks test instruments: every group of a source that starts with one of `test_sources`
+    when any are named, else about `test_fraction` of each class's groups at random."""
+    if test_sources:
+        return {s.group for s in sources if s.source.startswith(tuple(test_sources))}
     test: set[str] = set()
     by_class: dict[str, list[str]] = {}
     for s in sources:
@@ -135,6 +218,16 @@ def split_groups(
         n = max(1, round(len(groups) * test_fraction)) if len(groups) > 1 else 0
         test.update(groups[i] for i in order[:n])
     return test
+
+
+def fingerprint(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """A coarse log-mel spectrogram in dB, floored 80 dB below its peak: [frames, 32].
+
+    Two renders of one sample (velocity layers, kits sharing samples) come out within a
+    fraction of a dB of each other once peak-normalised; different drums are many dB apart.
+    """
+    db = log_mel(audio, sample_rate, n_fft=2048, hop=1024, n_mels=32) * (20.0 / np.log(10.0))
+    return np.maximum(db, db.max() - 80.0)
 
 
 def pitch_shift(audio: np.ndarray, semitones: float) -> np.ndarray:
@@ -154,11 +247,19 @@ def build_dataset(
     shifts: Sequence[float] = (-2.0, -1.0, 1.0, 2.0),
     seed: int = 0,
     min_per_class: int = 8,
+    test_sources: Sequence[str] = (),
+    duplicate_db: float = 1.0,
 ) -> dict[str, object]:
     """Builds `out` (an .npz) and `out`.json (sources, licences, counts).
 
     The npz holds audio [n, frames] float32, class_id [n], split [n] (0 train, 1 test),
     group [n] (index into groups), augmented [n] (1 for pitch-shifted copies), classes.
+
+    Args:
+        test_sources: Hold these sources out whole (prefixes of Source.source, e.g.
+            "timgm6mb" or "hydrogen/GMRockKit") instead of a random share of instruments.
+        duplicate_db: A sound whose coarse log-mel spectrogram is within this mean distance (dB)
+            of an earlier sound of its class is a duplicate and left out.
 
     Returns:
         The summary written to the JSON file.
@@ -176,19 +277,29 @@ def build_dataset(
             + ", ".join(f"{c} ({counts[c]})" for c in missing)
             + f"; need {min_per_class} each"
         )
-    test_groups = split_groups(sources, test_fraction, rng)
+    test_groups = split_groups(sources, test_fraction, rng, test_sources)
     groups = sorted({s.group for s in sources})
     audio, cls_ids, split, group_ids, augmented, used = [], [], [], [], [], []
-    for s in sources:
+    prints: dict[str, list[np.ndarray]] = {c: [] for c in classes}
+    duplicates = 0
+    # Training sources first, so that a sound shared by a test kit stays out of the test set.
+    for s in sorted(sources, key=lambda s: s.group in test_groups):
         try:
             raw = read_mono(s.path, sample_rate)
         except AudioReadError:
             continue
+        fp = fingerprint(
+            normalize_peak(prepare_one_shot(raw, frames, decay_db=DECAY_DB)), sample_rate
+        )
+        if any(np.mean(np.abs(fp - other)) < duplicate_db for other in prints[s.cls]):
+            duplicates += 1
+            continue
+        prints[s.cls].append(fp)
         is_test = s.group in test_groups
         variants = [0.0] if is_test else [0.0, *shifts]
         for shift in variants:
             x = pitch_shift(raw, shift) if shift else raw
-            y = normalize_peak(prepare_one_shot(x, frames))
+            y = normalize_peak(prepare_one_shot(x, frames, decay_db=DECAY_DB))
             if not np.any(y):
                 continue
             audio.append(y)
@@ -217,6 +328,8 @@ def build_dataset(
             c: sum(1 for s in used if s.cls == c and s.group in test_groups) for c in classes
         },
         "examples": len(audio),
+        "duplicates_dropped": duplicates,
+        "test_sources": list(test_sources),
         "pitch_shifts": list(shifts),
         "licences": dict(Counter(s.licence for s in used)),
         "sources": [
@@ -225,6 +338,7 @@ def build_dataset(
                 "class": s.cls,
                 "group": s.group,
                 "licence": s.licence,
+                "source": s.source,
                 "split": "test" if s.group in test_groups else "train",
             }
             for s in used

@@ -117,3 +117,15 @@ def test_place_slices_cuts_each_at_the_next_hit():
     np.testing.assert_allclose(out[:1500], 1.0)  # first cut at 500, second runs its length
     np.testing.assert_allclose(out[1500:2000], 0.0)
     np.testing.assert_allclose(out[2000:], 1.0)
+
+
+def test_trim_decay_cuts_a_release_tail_and_keeps_a_clean_decay():
+    sr = 44100
+    t = np.arange(sr) / sr
+    drum = np.sin(2 * np.pi * 200 * t) * np.exp(-t * 30)  # -60 dB after ~0.23 s
+    tail = drum + 10 ** (-55 / 20) * np.sin(2 * np.pi * 5000 * t)  # a release held at -55 dB
+    cut = dsp.trim_decay(tail, floor_db=-50.0)
+    assert 0.15 * sr < cut.size < 0.3 * sr
+    assert abs(cut[-1]) < 1e-3  # faded out, no click
+    np.testing.assert_array_equal(dsp.trim_decay(drum, floor_db=-400.0), drum.astype(np.float32))
+    assert dsp.trim_decay(np.zeros(1000)).size == 1000  # silence stays as it is

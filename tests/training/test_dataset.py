@@ -125,3 +125,48 @@ def test_identical_files_in_two_kits_count_once(tmp_path):
         min_per_class=3,
     )
     assert summary["files"] == {"kick": 9, "snare": 9, "hat": 9}
+
+
+def test_open_and_closed_hats_are_told_apart():
+    classes = ["kick", "snare", "hat", "openhat", "cymbal"]
+    assert classify("hihat_opened01", classes) == "openhat"
+    assert classify("Open HH", classes) == "openhat"
+    assert classify("Hat Open", classes) == "openhat"
+    assert classify("hihat_closed02", classes) == "hat"
+    assert classify("drum_cymbal_pedal", classes) == "hat"  # a hi-hat's two cymbals, closed
+    assert classify("drum_cymbal_open", classes) == "openhat"
+    assert classify("crash01", classes) == "cymbal"
+    # without an openhat class, open hats stay hats
+    assert classify("hihat_opened01", ["kick", "hat"]) == "hat"
+
+
+def test_renders_near_copies_and_whole_test_sources(tmp_path):
+    """Soundfont renders read from their manifest; a velocity layer that is the same sample
+    louder counts once; a named source is held out whole."""
+    rng = np.random.default_rng(1)
+    renders = tmp_path / "renders"
+    rows = []
+    for font in ("fontA", "fontB"):
+        for note, cls, freq in ((36, "kick", 60.0), (38, "snare", 300.0), (42, "hat", 3000.0)):
+            for kit in range(3):
+                sound = tone(freq * (1 + 0.3 * kit) + (50 if font == "fontB" else 0), 44100,
+                             0.4, rng)  # fmt: skip
+                for vel, gain in ((60, 0.3), (127, 0.9)):  # the same sample at two levels
+                    path = renders / font / f"{kit}" / f"n{note}-v{vel}.wav"
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    sf.write(path, gain * sound, 44100)
+                    rows.append({"path": str(path.relative_to(renders)), "class": cls,
+                                 "group": f"{font}/{kit}/{note}", "source": f"{font}/{kit}",
+                                 "licence": "MIT"})  # fmt: skip
+    (renders / "manifest.json").write_text(json.dumps(rows))
+    out = tmp_path / "d.npz"
+    summary = build_dataset(
+        [renders], out, classes=["kick", "snare", "hat"], sample_rate=44100, frames=8192,
+        shifts=(), min_per_class=3, test_sources=["fontB"],
+    )  # fmt: skip
+    assert summary["duplicates_dropped"] == 18  # one of each velocity pair
+    assert summary["files"] == {"kick": 6, "snare": 6, "hat": 6}
+    assert summary["test_files"] == {"kick": 3, "snare": 3, "hat": 3}
+    recorded = json.loads(out.with_suffix(".json").read_text())
+    assert {s["split"] for s in recorded["sources"] if s["source"].startswith("fontB")} == {"test"}
+    assert {s["split"] for s in recorded["sources"] if s["source"].startswith("fontA")} == {"train"}
