@@ -37,6 +37,7 @@ class Render:
 
     audio: np.ndarray  # float32 [frames] or [n, frames]
     latent: np.ndarray  # float32 [w_dim] or [n, w_dim]
+    labels: tuple[str, ...] = ()  # inversion: the class the encoder heard in each input
 
 
 def _check_refine(refine_steps: int) -> None:
@@ -77,8 +78,10 @@ class DrumEngine:
             return audio * (OUTPUT_PEAK / tf.maximum(peak, 1e-6))
 
         @tf.function(input_signature=[tf.TensorSpec([None, c.frames], tf.float32)])
-        def encode_fn(audio: tf.Tensor) -> tf.Tensor:
-            return artifact.encoder(audio, training=False)
+        def encode_fn(audio: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            # w [n, w_dim] and the class head's choice [n]
+            w, logits = artifact.encoder(audio, training=False)
+            return w, tf.argmax(logits, axis=-1, output_type=tf.int32)
 
         means = tf.constant(self._class_means)
         seed_spec = [
@@ -282,10 +285,11 @@ class DrumEngine:
         """
         _check_refine(refine_steps)
         target = self.prepare(audio, sample_rate)[None]
-        w = self._encode(target)
+        w, label = self._encode(target)
         if refine_steps:
             w = self._refine_fn(w, tf.constant(target), tf.constant(refine_steps, tf.int32))
-        return self.render(w.numpy()[0])
+        render = self.render(w.numpy()[0])
+        return Render(render.audio, render.latent, (self.classes[int(label[0])],))
 
     def invert_slices(
         self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0
@@ -312,17 +316,18 @@ class DrumEngine:
         targets = np.stack(
             [self.prepare(mono[a:b], self.sample_rate) for a, b in zip(starts, ends, strict=True)]
         )
-        w = np.concatenate(
-            [self._encode(targets[i : i + RENDER_CHUNK]).numpy()
-             for i in range(0, len(targets), RENDER_CHUNK)]
-        )  # fmt: skip
+        encoded = [self._encode(targets[i : i + RENDER_CHUNK])
+                   for i in range(0, len(targets), RENDER_CHUNK)]  # fmt: skip
+        w = np.concatenate([e[0].numpy() for e in encoded])
+        labels = tuple(self.classes[int(k)] for e in encoded for k in e[1].numpy())
         if refine_steps:
             steps = tf.constant(refine_steps, tf.int32)
             w = np.concatenate(
                 [self._refine_fn(tf.constant(w[i : i + 1]), tf.constant(targets[i : i + 1]), steps)
                  .numpy() for i in range(len(w))]
             )  # fmt: skip
-        return starts, self.render(w)
+        render = self.render(w)
+        return starts, Render(render.audio, render.latent, labels)
 
     def invert_file(self, path: str | os.PathLike[str], refine_steps: int = 0) -> Render:
         """Reads any audio file (raises AudioReadError) and inverts it."""

@@ -1,4 +1,4 @@
-"""Encoder: audio -> w, inverting the generator (one w for every layer)."""
+"""Encoder: audio -> w, inverting the generator (one w for every layer), and the drum's class."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ def build_encoder(config: ModelConfig) -> keras.Model:
     """Builds the encoder.
 
     Input: audio [batch, frames] at the model's rate, aligned to its onset.
-    Output: w [batch, w_dim].
+    Outputs: w [batch, w_dim]; class logits [batch, classes] (the class head, trained on
+    generated and real sounds: W's class means are too close together to name a real drum).
     """
     audio = keras.Input(shape=(config.frames,), name="audio")
     mel = build_features(config)(audio)
     h = conv_stack(mel, config.enc_channels, "conv")
     h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(512, name="fc")(h))
     w = keras.layers.Dense(config.w_dim, name="to_w")(h)
-    return keras.Model(audio, w, name="encoder")
+    logits = keras.layers.Dense(len(config.classes), name="to_class")(h)
+    return keras.Model(audio, [w, logits], name="encoder")

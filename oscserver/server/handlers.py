@@ -42,6 +42,9 @@ class RenderLike(Protocol):
     @property
     def latent(self) -> np.ndarray: ...
 
+    @property
+    def labels(self) -> tuple[str, ...]: ...  # inversion: the class heard in each input
+
 
 class Engine(Protocol):
     """The public API of `oscserver.engine.DrumEngine` that the server uses."""
@@ -224,7 +227,7 @@ class Handlers:
         audio, rate = read_request_audio(call.args["path"], self.reads)
         self.check()
         render = self.engine.invert(audio, rate, refine_steps=call.args["refine_steps"])
-        cls = self.engine.nearest_class(render.latent)
+        cls = render.labels[0]  # the encoder's class head
         done = self._store(call.slot, cls, render.audio, render.latent, render.latent)
         return Done(done.path, done.frames, (cls,))
 
@@ -257,7 +260,7 @@ class Handlers:
             )
         loop = place_slices(audio, starts, mono.size, self.engine.sample_rate)
         names = [hit_slot_name(slot, i) for i in range(n)]  # all checked before any write
-        classes = [self.engine.nearest_class(w) for w in latents]
+        classes = list(render.labels)  # the encoder's class head, hit by hit
         for name, cls, sound, w in zip(names, classes, audio, latents, strict=True):
             self._store(name, cls, sound, w, w)
         done = self._store(slot, classes[0], np.asarray(loop), latents[0], latents[0])

@@ -26,6 +26,7 @@ class EncoderTrainConfig:
     lr: float = 3e-4  # Adam learning rate
     latent_weight: float = 1.0  # weight of the (variance-normalised) latent MSE
     spectral_weight: float = 1.0  # weight of the multi-resolution spectral loss
+    class_weight: float = 0.3  # weight of the class head's cross-entropy
     seed: int = 0  # seed of every random draw
 
 
@@ -67,27 +68,33 @@ def train_encoder(
         peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True) + 1e-6
         target = audio * (0.9 / peak)  # the engine normalises what it inverts the same way
         with tf.GradientTape() as tape:
-            w_hat = encoder(target, training=True)
+            w_hat, logits = encoder(target, training=True)
             latent = tf.reduce_mean(tf.square((w_hat - w) / w_scale), axis=1)
             resynth = generator.synthesis(
                 [tf.tile(w_hat[:, None], [1, c.num_ws, 1]), layer_noise, synth_noise],
                 training=False,
             )
             spectral = multires_stft_loss(resynth * (0.9 / peak), target)
-            loss = tf.reduce_mean(train.latent_weight * latent + train.spectral_weight * spectral)
+            xent = class_loss(labels, logits)
+            loss = tf.reduce_mean(
+                train.latent_weight * latent
+                + train.spectral_weight * spectral
+                + train.class_weight * xent
+            )
         grads = tape.gradient(loss, encoder.trainable_weights)
         opt.apply_gradients(zip(grads, encoder.trainable_weights, strict=False))
         return {
             "loss": loss,
             "latent": tf.reduce_mean(latent),
             "spectral": tf.reduce_mean(spectral),
+            "class": tf.reduce_mean(xent),
         }
 
     bar = keras.utils.Progbar(
         train.steps,
         verbose=1 if verbose else 0,
         unit_name="step",
-        stateful_metrics=["loss", "latent", "spectral"],
+        stateful_metrics=["loss", "latent", "spectral", "class"],
     )
     history = []
     for i in range(train.steps):
@@ -97,21 +104,30 @@ def train_encoder(
     return history
 
 
+def class_loss(labels: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
+    """Cross-entropy of the class head: labels [batch] int, logits [batch, classes] -> [batch]."""
+    return tf.nn.sparse_softmax_cross_entropy_with_logits(tf.cast(labels, tf.int32), logits)
+
+
 def finetune_encoder_real(
     encoder: keras.Model,
     generator: Generator,
     audio: np.ndarray,
+    labels: np.ndarray,
     steps: int,
     *,
     batch: int = 16,
     lr: float = 5e-5,
+    class_weight: float = 0.3,
     seed: int = 0,
     verbose: bool = True,
 ) -> list[dict[str, float]]:
-    """Fine-tunes the encoder on real sounds with the spectral loss of their resynthesis alone.
+    """Fine-tunes the encoder on real sounds: the spectral loss of their resynthesis, and the
+    class head's cross-entropy on their labels. Batches are class-balanced.
 
     Args:
         audio: [n, frames] real sounds, onset-aligned and peak-normalised (as the dataset holds).
+        labels: [n] their class ids.
     """
     c = generator.config
     rng = np.random.default_rng(seed)
@@ -120,29 +136,33 @@ def finetune_encoder_real(
     noise_rng = tf.random.Generator.from_seed(seed)
 
     @tf.function
-    def step(target: tf.Tensor) -> tf.Tensor:
+    def step(target: tf.Tensor, label: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         b = tf.shape(target)[0]
         layer_noise = noise_rng.normal([b, c.control_frames, c.num_noise])
         synth_noise = noise_rng.normal([b, c.control_frames + 1, c.noise_bins, 2])
         with tf.GradientTape() as tape:
-            w_hat = encoder(target, training=True)
+            w_hat, logits = encoder(target, training=True)
             resynth = generator.synthesis(
                 [tf.tile(w_hat[:, None], [1, c.num_ws, 1]), layer_noise, synth_noise],
                 training=False,
             )
             peak = tf.reduce_max(tf.abs(resynth), axis=1, keepdims=True) + 1e-6
-            loss = tf.reduce_mean(multires_stft_loss(resynth * (0.9 / peak), target))
+            spectral = tf.reduce_mean(multires_stft_loss(resynth * (0.9 / peak), target))
+            xent = tf.reduce_mean(class_loss(label, logits))
+            loss = spectral + class_weight * xent
         grads = tape.gradient(loss, encoder.trainable_weights)
         opt.apply_gradients(zip(grads, encoder.trainable_weights, strict=False))
-        return loss
+        return spectral, xent
 
     bar = keras.utils.Progbar(
-        steps, verbose=1 if verbose else 0, unit_name="step", stateful_metrics=["spectral"]
+        steps, verbose=1 if verbose else 0, unit_name="step", stateful_metrics=["spectral", "class"]
     )
+    by_class = [np.flatnonzero(labels == k) for k in np.unique(labels)]
     history = []
     for i in range(steps):
-        idx = rng.integers(0, len(audio), batch)
-        loss = float(step(tf.constant(audio[idx])))
-        history.append({"step": i + 1, "spectral": loss})
-        bar.update(i + 1, [("spectral", loss)])
+        picks = rng.integers(0, len(by_class), batch)
+        idx = np.array([rng.choice(by_class[k]) for k in picks])
+        spectral, xent = (float(x) for x in step(tf.constant(audio[idx]), tf.constant(labels[idx])))
+        history.append({"step": i + 1, "spectral": spectral, "class": xent})
+        bar.update(i + 1, [("spectral", spectral), ("class", xent)])
     return history

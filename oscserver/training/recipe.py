@@ -138,7 +138,8 @@ def train_encoder_run(
         history += finetune_encoder_real(
             encoder,
             gen,
-            data.audio[data.augmented == 0],
+            data.audio,
+            data.class_id,
             real_steps,
             batch=train.batch,
             seed=train.seed,

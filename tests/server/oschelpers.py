@@ -26,6 +26,7 @@ from oscserver.server.app import Config, Server
 class FakeRender:
     audio: np.ndarray
     latent: np.ndarray
+    labels: tuple[str, ...] = ()
 
 
 class FakeEngine:
@@ -104,7 +105,7 @@ class FakeEngine:
             time.sleep(self.refine_delay)
         mono = resample(np.asarray(audio, np.float32), sample_rate, self.sample_rate)
         latent = np.full(self.w_dim, float(np.abs(mono).mean()), dtype=np.float32)
-        return FakeRender(self._audio(latent), latent)
+        return FakeRender(self._audio(latent), latent, (self.nearest_class(latent),))
 
     def invert_slices(
         self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0
@@ -119,7 +120,8 @@ class FakeEngine:
             [np.full(self.w_dim, float(np.abs(mono[a:b]).mean()), dtype=np.float32)
              for a, b in zip(starts, ends, strict=True)]
         )  # fmt: skip
-        return starts, FakeRender(np.stack([self._audio(w) for w in latents]), latents)
+        labels = tuple(self.nearest_class(w) for w in latents)
+        return starts, FakeRender(np.stack([self._audio(w) for w in latents]), latents, labels)
 
     def nearest_class(self, latent: np.ndarray) -> str:
         return min(self.classes, key=lambda c: float(np.sum((self.means[c] - latent) ** 2)))
