@@ -222,7 +222,6 @@ HELP_ROWS = (
     ("latent kick", "/drum/latent slot -> latent slot class c1 ... cK (right outlet)"),
     ("status", "/drum/status -> counters (right outlet)"),
     ("cancel amen", "/drum/cancel slot: drop its queued work, stop a break in flight"),
-    ("reply 9000", "/drum/reply [host] port: send replies elsewhere (Pd does not need it)"),
     ("connect 127.0.0.1 57300", "talk to another server (not an OSC address)"),
 )
 
@@ -244,6 +243,12 @@ def help_patch() -> Canvas:
         box = c.msg(20, 80 + 33 * i, text)
         c.comment(300, 80 + 33 * i, note)
         c.connect(box, 0, ds)
+    # no clickable /drum/reply: it would send this abstraction's own replies away from it
+    c.comment(
+        20,
+        80 + 33 * len(HELP_ROWS),
+        "/drum/reply is for Max's separate sockets: [drumsynth] needs none",
+    )
     ready = c.obj(20, 630, "print ready")
     fail = c.obj(140, 630, "print fail")
     other = c.obj(260, 630, "print reply")
