@@ -226,8 +226,8 @@
                 "box": {
                     "id": "obj-11",
                     "maxclass": "newobj",
-                    "numinlets": 4,
-                    "numoutlets": 4,
+                    "numinlets": 7,
+                    "numoutlets": 7,
                     "patching_rect": [
                         250,
                         640,
@@ -238,9 +238,12 @@
                         "",
                         "",
                         "",
+                        "",
+                        "",
+                        "",
                         ""
                     ],
-                    "text": "route kick snare hat"
+                    "text": "route kick snare hat mix walk mine"
                 }
             },
             {
@@ -697,6 +700,243 @@
                     "numinlets": 1,
                     "numoutlets": 0,
                     "patching_rect": [
+                        580,
+                        615,
+                        300,
+                        20
+                    ],
+                    "text": "play slot mix / walk / mine"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-37",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        580,
+                        640,
+                        30,
+                        22
+                    ],
+                    "text": "0",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-38",
+                    "maxclass": "newobj",
+                    "numinlets": 3,
+                    "numoutlets": 2,
+                    "patching_rect": [
+                        580,
+                        760,
+                        100,
+                        22
+                    ],
+                    "outlettype": [
+                        "signal",
+                        "signal"
+                    ],
+                    "text": "groove~ gan-mix"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-39",
+                    "maxclass": "newobj",
+                    "numinlets": 2,
+                    "numoutlets": 2,
+                    "patching_rect": [
+                        580,
+                        680,
+                        80,
+                        22
+                    ],
+                    "outlettype": [
+                        "anything",
+                        "list"
+                    ],
+                    "text": "zl.nth 1"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-40",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        580,
+                        720,
+                        60,
+                        22
+                    ],
+                    "text": "set $1",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-41",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        690,
+                        640,
+                        30,
+                        22
+                    ],
+                    "text": "0",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-42",
+                    "maxclass": "newobj",
+                    "numinlets": 3,
+                    "numoutlets": 2,
+                    "patching_rect": [
+                        690,
+                        760,
+                        100,
+                        22
+                    ],
+                    "outlettype": [
+                        "signal",
+                        "signal"
+                    ],
+                    "text": "groove~ gan-walk"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-43",
+                    "maxclass": "newobj",
+                    "numinlets": 2,
+                    "numoutlets": 2,
+                    "patching_rect": [
+                        690,
+                        680,
+                        80,
+                        22
+                    ],
+                    "outlettype": [
+                        "anything",
+                        "list"
+                    ],
+                    "text": "zl.nth 1"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-44",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        690,
+                        720,
+                        60,
+                        22
+                    ],
+                    "text": "set $1",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-45",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        800,
+                        640,
+                        30,
+                        22
+                    ],
+                    "text": "0",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-46",
+                    "maxclass": "newobj",
+                    "numinlets": 3,
+                    "numoutlets": 2,
+                    "patching_rect": [
+                        800,
+                        760,
+                        100,
+                        22
+                    ],
+                    "outlettype": [
+                        "signal",
+                        "signal"
+                    ],
+                    "text": "groove~ gan-mine"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-47",
+                    "maxclass": "newobj",
+                    "numinlets": 2,
+                    "numoutlets": 2,
+                    "patching_rect": [
+                        800,
+                        680,
+                        80,
+                        22
+                    ],
+                    "outlettype": [
+                        "anything",
+                        "list"
+                    ],
+                    "text": "zl.nth 1"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-48",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        800,
+                        720,
+                        60,
+                        22
+                    ],
+                    "text": "set $1",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-49",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
                         60,
                         420,
                         400,
@@ -707,7 +947,7 @@
             },
             {
                 "box": {
-                    "id": "obj-37",
+                    "id": "obj-50",
                     "maxclass": "slider",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -724,7 +964,7 @@
             },
             {
                 "box": {
-                    "id": "obj-38",
+                    "id": "obj-51",
                     "maxclass": "newobj",
                     "numinlets": 6,
                     "numoutlets": 1,
@@ -742,7 +982,7 @@
             },
             {
                 "box": {
-                    "id": "obj-39",
+                    "id": "obj-52",
                     "maxclass": "slider",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -759,7 +999,7 @@
             },
             {
                 "box": {
-                    "id": "obj-40",
+                    "id": "obj-53",
                     "maxclass": "newobj",
                     "numinlets": 6,
                     "numoutlets": 1,
@@ -777,7 +1017,7 @@
             },
             {
                 "box": {
-                    "id": "obj-41",
+                    "id": "obj-54",
                     "maxclass": "slider",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -794,7 +1034,7 @@
             },
             {
                 "box": {
-                    "id": "obj-42",
+                    "id": "obj-55",
                     "maxclass": "newobj",
                     "numinlets": 6,
                     "numoutlets": 1,
@@ -812,7 +1052,7 @@
             },
             {
                 "box": {
-                    "id": "obj-43",
+                    "id": "obj-56",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -827,7 +1067,7 @@
             },
             {
                 "box": {
-                    "id": "obj-44",
+                    "id": "obj-57",
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 1,
@@ -845,7 +1085,7 @@
             },
             {
                 "box": {
-                    "id": "obj-45",
+                    "id": "obj-58",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -863,7 +1103,7 @@
             },
             {
                 "box": {
-                    "id": "obj-46",
+                    "id": "obj-59",
                     "maxclass": "slider",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -881,7 +1121,7 @@
             },
             {
                 "box": {
-                    "id": "obj-47",
+                    "id": "obj-60",
                     "maxclass": "newobj",
                     "numinlets": 6,
                     "numoutlets": 1,
@@ -899,7 +1139,7 @@
             },
             {
                 "box": {
-                    "id": "obj-48",
+                    "id": "obj-61",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -917,7 +1157,7 @@
             },
             {
                 "box": {
-                    "id": "obj-49",
+                    "id": "obj-62",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -932,7 +1172,7 @@
             },
             {
                 "box": {
-                    "id": "obj-50",
+                    "id": "obj-63",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -950,7 +1190,7 @@
             },
             {
                 "box": {
-                    "id": "obj-51",
+                    "id": "obj-64",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -965,7 +1205,7 @@
             },
             {
                 "box": {
-                    "id": "obj-52",
+                    "id": "obj-65",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -983,7 +1223,7 @@
             },
             {
                 "box": {
-                    "id": "obj-53",
+                    "id": "obj-66",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -1002,12 +1242,31 @@
             },
             {
                 "box": {
-                    "id": "obj-54",
+                    "id": "obj-67",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 2,
+                    "patching_rect": [
+                        620,
+                        560,
+                        170,
+                        22
+                    ],
+                    "outlettype": [
+                        "symbol",
+                        "int"
+                    ],
+                    "text": "conformpath slash absolute"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-68",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
                     "patching_rect": [
-                        620,
+                        800,
                         560,
                         140,
                         22
@@ -1020,7 +1279,7 @@
             },
             {
                 "box": {
-                    "id": "obj-55",
+                    "id": "obj-69",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1035,7 +1294,7 @@
             },
             {
                 "box": {
-                    "id": "obj-56",
+                    "id": "obj-70",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1613,11 +1872,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-37",
-                        0
+                        "obj-11",
+                        3
                     ],
                     "destination": [
-                        "obj-38",
+                        "obj-39",
                         0
                     ],
                     "order": 0
@@ -1639,6 +1898,97 @@
             {
                 "patchline": {
                     "source": [
+                        "obj-40",
+                        0
+                    ],
+                    "destination": [
+                        "obj-38",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-37",
+                        0
+                    ],
+                    "destination": [
+                        "obj-38",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-10",
+                        0
+                    ],
+                    "destination": [
+                        "obj-38",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-38",
+                        0
+                    ],
+                    "destination": [
+                        "obj-8",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-11",
+                        4
+                    ],
+                    "destination": [
+                        "obj-43",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-43",
+                        0
+                    ],
+                    "destination": [
+                        "obj-44",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-44",
+                        0
+                    ],
+                    "destination": [
+                        "obj-42",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
                         "obj-41",
                         0
                     ],
@@ -1652,25 +2002,12 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-38",
+                        "obj-10",
                         0
                     ],
                     "destination": [
-                        "obj-44",
+                        "obj-42",
                         0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-40",
-                        0
-                    ],
-                    "destination": [
-                        "obj-44",
-                        1
                     ],
                     "order": 0
                 }
@@ -1682,20 +2019,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-44",
-                        2
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-44",
-                        0
-                    ],
-                    "destination": [
-                        "obj-45",
+                        "obj-8",
                         0
                     ],
                     "order": 0
@@ -1704,11 +2028,63 @@
             {
                 "patchline": {
                     "source": [
+                        "obj-11",
+                        5
+                    ],
+                    "destination": [
+                        "obj-47",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-47",
+                        0
+                    ],
+                    "destination": [
+                        "obj-48",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-48",
+                        0
+                    ],
+                    "destination": [
+                        "obj-46",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
                         "obj-45",
                         0
                     ],
                     "destination": [
-                        "obj-2",
+                        "obj-46",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-10",
+                        0
+                    ],
+                    "destination": [
+                        "obj-46",
                         0
                     ],
                     "order": 0
@@ -1721,33 +2097,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-47",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-47",
-                        0
-                    ],
-                    "destination": [
-                        "obj-48",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-48",
-                        0
-                    ],
-                    "destination": [
-                        "obj-2",
+                        "obj-8",
                         0
                     ],
                     "order": 0
@@ -1760,7 +2110,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-2",
+                        "obj-51",
                         0
                     ],
                     "order": 0
@@ -1782,11 +2132,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-53",
+                        "obj-54",
                         0
                     ],
                     "destination": [
-                        "obj-54",
+                        "obj-55",
                         0
                     ],
                     "order": 0
@@ -1795,7 +2145,163 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-54",
+                        "obj-51",
+                        0
+                    ],
+                    "destination": [
+                        "obj-57",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-53",
+                        0
+                    ],
+                    "destination": [
+                        "obj-57",
+                        1
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-55",
+                        0
+                    ],
+                    "destination": [
+                        "obj-57",
+                        2
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-57",
+                        0
+                    ],
+                    "destination": [
+                        "obj-58",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-58",
+                        0
+                    ],
+                    "destination": [
+                        "obj-2",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-59",
+                        0
+                    ],
+                    "destination": [
+                        "obj-60",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-60",
+                        0
+                    ],
+                    "destination": [
+                        "obj-61",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-61",
+                        0
+                    ],
+                    "destination": [
+                        "obj-2",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-63",
+                        0
+                    ],
+                    "destination": [
+                        "obj-2",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-65",
+                        0
+                    ],
+                    "destination": [
+                        "obj-66",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-66",
+                        0
+                    ],
+                    "destination": [
+                        "obj-67",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-67",
+                        0
+                    ],
+                    "destination": [
+                        "obj-68",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-68",
                         0
                     ],
                     "destination": [
@@ -1812,7 +2318,7 @@
                         1
                     ],
                     "destination": [
-                        "obj-56",
+                        "obj-70",
                         0
                     ],
                     "order": 0

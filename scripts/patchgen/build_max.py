@@ -289,7 +289,7 @@ def demo_patch() -> Patcher:
     g.line(out, dac)
     g.line(out, dac, inlet=1)
     rate = g.obj(700, 110, "sig~ 1", 60)
-    ready_route = g.obj(250, 640, "route kick snare hat", 200)
+    ready_route = g.obj(250, 640, "route kick snare hat mix walk mine", 200)
     g.line(ds, ready_route)
     for i, (slot, pattern) in enumerate(voices):
         x = 60 + 300 * i
@@ -314,6 +314,20 @@ def demo_patch() -> Patcher:
         g.line(ready_route, name, outlet=i)
         g.line(name, setmsg)
         g.line(setmsg, groove)
+    # the morph, path and invert slots: click to play (as the Pd demo)
+    g.note(580, 615, "play slot mix / walk / mine", 300)
+    for j, slot in enumerate(("mix", "walk", "mine")):
+        x = 580 + 110 * j
+        start = g.msg(x, 640, "0", 30)
+        groove = g.obj(x, 760, f"groove~ gan-{slot}", 100)
+        name = g.obj(x, 680, "zl.nth 1", 80)
+        setmsg = g.msg(x, 720, "set $1", 60)
+        g.line(ready_route, name, outlet=len(voices) + j)
+        g.line(name, setmsg)
+        g.line(setmsg, groove)
+        g.line(start, groove)
+        g.line(rate, groove)
+        g.line(groove, out)
     g.note(60, 420, "edit the patterns: one value per 16th note", 400)
     # PCA sliders for the kick
     sliders = []
@@ -343,9 +357,12 @@ def demo_patch() -> Patcher:
     g.note(420, 475, "render a path kick -> snare into slot walk", 300)
     open_btn = g.msg(420, 560, "open", 50)
     dialog = g.obj(480, 560, "opendialog sound", 130)
-    invert = g.obj(620, 560, "prepend invert mine", 140)
+    # Max paths read "Macintosh HD:/Users/..."; the server wants /Users/...
+    conform = g.obj(620, 560, "conformpath slash absolute", 170)
+    invert = g.obj(800, 560, "prepend invert mine", 140)
     g.line(open_btn, dialog)
-    g.line(dialog, invert)
+    g.line(dialog, conform)
+    g.line(conform, invert)
     g.line(invert, ds)
     g.note(420, 535, "invert a WAV of your own into slot mine", 300)
     fail = g.obj(250, 760, "print drumsynth-fail", 150)
