@@ -22,6 +22,7 @@ import tensorflow as tf
 from oscserver.model.config import ModelConfig
 from oscserver.model.discriminator import build_discriminator, build_features, mel_frames
 from oscserver.model.generator import Generator
+from oscserver.training.checkpoint import load_checkpoint, save_checkpoint
 from oscserver.training.dataset import Dataset
 
 
@@ -218,51 +219,29 @@ class GanTrainer:
 
     def save_checkpoint(self, folder: Path, with_optimizer: bool = True) -> None:
         """Writes weights, optimiser and random state to `folder` (replacing what is there)."""
-        tmp = folder.with_name(folder.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
-        for name, model in self._models().items():
-            model.save_weights(tmp / f"{name}.weights.h5")
         state = {
             "step": int(self.step.numpy()),
             "rng_state": self.rng.state.numpy().tolist(),
             "model": self.config.to_json(),
             "train": asdict(self.train_config),
         }
-        if with_optimizer:
-            np.savez(
-                tmp / "optimizers.npz",
-                **{f"g{i}": v.numpy() for i, v in enumerate(self.opt_g.variables)},
-                **{f"d{i}": v.numpy() for i, v in enumerate(self.opt_d.variables)},
-            )
-        (tmp / "state.json").write_text(json.dumps(state))
-        if folder.exists():
-            old = folder.with_name(folder.name + ".old")
-            folder.rename(old)
-            tmp.rename(folder)
-            for f in old.iterdir():
-                f.unlink()
-            old.rmdir()
-        else:
-            tmp.rename(folder)
+        optimizers = {"g": self.opt_g, "d": self.opt_d} if with_optimizer else {}
+        save_checkpoint(folder, self._models(), optimizers, state)
 
     def load_checkpoint(self, folder: Path) -> None:
-        """Restores what save_checkpoint wrote; optimiser state only if it was saved."""
-        for name, model in self._models().items():
-            # A discriminator of a changed shape restarts where it must (skip_mismatch).
-            model.load_weights(folder / f"{name}.weights.h5", skip_mismatch=name == "discriminator")
-        state = json.loads((folder / "state.json").read_text())
-        self.step.assign(state["step"])
-        self.rng.reset_from_seed(self.train_config.seed + state["step"])
-        opt = folder / "optimizers.npz"
-        if opt.exists():
-            with np.load(opt) as d:
-                for prefix, optimizer in (("g", self.opt_g), ("d", self.opt_d)):
-                    saved = [d[f"{prefix}{i}"] for i in range(len(optimizer.variables))
-                             if f"{prefix}{i}" in d]  # fmt: skip
-                    shapes = [tuple(v.shape) for v in optimizer.variables]
-                    if [x.shape for x in saved] == shapes:  # else: a fresh optimiser state
-                        for v, x in zip(optimizer.variables, saved, strict=True):
-                            v.assign(x)
+        """Restores what save_checkpoint wrote; optimiser slots where they were saved and fit.
+
+        A discriminator of a changed shape restarts where it must (skip_mismatch).
+        """
+        restored = load_checkpoint(
+            folder,
+            self._models(),
+            {"g": self.opt_g, "d": self.opt_d},
+            reshapable=("discriminator",),
+        )
+        step = int(restored.state["step"])
+        self.step.assign(step)
+        self.rng.reset_from_seed(self.train_config.seed + step)
 
 
 class BalancedSampler:

@@ -12,6 +12,7 @@ from oscserver.model.artifact import ClassPCA, read_pca, save_artifact, save_pca
 from oscserver.model.config import ModelConfig
 from oscserver.model.encoder import build_encoder
 from oscserver.model.generator import Generator, seed_to_z
+from oscserver.training.checkpoint import CheckpointError, read_state
 from oscserver.training.dataset import Dataset
 from oscserver.training.encoder import (
     EncoderTrainConfig,
@@ -67,8 +68,7 @@ def train_run(
     run_dir.mkdir(parents=True, exist_ok=True)
     ckpt = run_dir / "checkpoint"
     if ckpt.exists():
-        saved = json.loads((ckpt / "state.json").read_text())
-        config = ModelConfig.from_json(saved["model"])
+        config = ModelConfig.from_json(read_state(ckpt)["model"])
     elif config is None:
         config = ModelConfig(classes=data.classes, sample_rate=data.sample_rate)
     if tuple(config.classes) != tuple(data.classes):
@@ -92,10 +92,11 @@ class RunError(ValueError):
 
 def load_run_generator(run_dir: Path) -> tuple[ModelConfig, Generator, dict]:
     """The moving-average generator of a run's latest checkpoint, and the checkpoint state."""
+    try:
+        state = read_state(run_dir / "checkpoint")
+    except CheckpointError as err:
+        raise RunError(str(err)) from None
     ckpt = run_dir / "checkpoint"
-    if not (ckpt / "state.json").exists():
-        raise RunError(f"no checkpoint in {run_dir}: run `drumsynth train` first")
-    state = json.loads((ckpt / "state.json").read_text())
     config = ModelConfig.from_json(state["model"])
     gen = Generator.build(config)
     gen.mapping.load_weights(ckpt / "ema_mapping.weights.h5")
