@@ -456,8 +456,9 @@ class RequestError(ValueError):
 
 
 def slot_reply_value(slot: str) -> int | str:
-    """The slot as it goes back in replies: an int for numeric slots (buffer numbers)."""
-    return int(slot) if slot.isdigit() else slot
+    """The slot as it goes back in replies: an int for numeric slots (buffer numbers) that fit
+    an OSC int32, else the name as sent."""
+    return int(slot) if slot.isdigit() and int(slot) < 2**31 else slot
 
 
 def _type_name(value: Any) -> str:

@@ -207,6 +207,12 @@ def test_slot_named_kick_newline_is_refused(served: Served) -> None:
     assert all("\n" not in p.name for p in served.out.iterdir())
 
 
+def test_a_numeric_slot_past_int32_comes_back_as_its_name(served: Served) -> None:
+    big = "9" * 30  # found by the fuzz test: the reply could not be encoded
+    assert served.client.ask("/drum/seed", big, 1)[1][:2] == ["/drum/seed", big]
+    assert served.client.ask("/drum/seed", big, 1.5)[1][:2] == ["/drum/seed", big]
+
+
 def test_slot_limit_evicts_the_least_recently_used_with_its_files(tmp_path: Path) -> None:
     s = Served(tmp_path / "out", max_slots=3)
     try:
