@@ -16,14 +16,15 @@ from oscserver.training.samples import spectrogram_grid
 GRID_COLS = 4
 
 
-def _draw_grid(fig, sounds: np.ndarray, labels: Sequence[str], sample_rate: int, title: str):  # noqa: ANN001, ANN202 - a matplotlib subfigure
-    rows = max(1, -(-len(sounds) // GRID_COLS))
+def _draw_grid(fig, sounds: np.ndarray, labels: Sequence[str], rows: int, sample_rate: int,  # noqa: ANN001
+               title: str) -> None:  # fmt: skip
+    """Log-mel spectrograms of sounds [n, samples] in `rows` x GRID_COLS panels of fig."""
     axes = fig.subplots(rows, GRID_COLS, squeeze=False)
-    mels = log_mel(sounds, sample_rate, n_fft=1024, hop=256, n_mels=64) if len(sounds) else []
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(sounds):
-            ax.imshow(mels[i].T, origin="lower", aspect="auto", vmin=-8, vmax=4, cmap="magma")
+            mel = log_mel(sounds[i], sample_rate, n_fft=1024, hop=256, n_mels=64)
+            ax.imshow(mel.T, origin="lower", aspect="auto", vmin=-8, vmax=4, cmap="magma")
             ax.set_title(labels[i], fontsize=7)
     fig.suptitle(title, fontsize=9)
 
@@ -37,10 +38,10 @@ def generated_beside_real(
     rows = max(1, -(-max(len(generated), len(real)) // GRID_COLS))
     fig = plt.figure(figsize=(2 * GRID_COLS * 1.6 + 0.4, rows * 1.5 + 0.4), layout="constrained")
     left, right = fig.subfigures(1, 2, wspace=0.04)
-    _draw_grid(left, generated, [f"seed {i}" for i in range(len(generated))], sample_rate,
+    _draw_grid(left, generated, [f"seed {i}" for i in range(len(generated))], rows, sample_rate,
                f"{cls}: generated")  # fmt: skip
-    _draw_grid(right, real, [f"test {i}" for i in range(len(real))], sample_rate,
-               f"{cls}: real test sounds ({len(real)} shown)")  # fmt: skip
+    _draw_grid(right, real, [f"test {i}" for i in range(len(real))], rows, sample_rate,
+               f"{cls}: real held-out test sounds")  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=80)
     plt.close(fig)

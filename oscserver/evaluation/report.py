@@ -303,9 +303,7 @@ def class_targets(
 
 
 def _cell(x: float | None, digits: int = 2) -> str:
-    if x is None:
-        return "-"
-    return f"{x:.{digits}g}" if abs(x) >= 10 ** (digits + 1) else f"{x:.{digits}f}"
+    return "-" if x is None else f"{x:.{digits}f}"
 
 
 def _marked(c: ClassReport, name: str, digits: int = 2) -> str:
