@@ -25,3 +25,23 @@ def test_engine_bench_prints_every_row_and_the_json(tiny_model: Path) -> None:
     assert set(figures["cases"]) == {"seed", "batch16", "path30", "invert", "invert_refine2"}
     assert all(c["calls"] in (2, 3) and c["median_ms"] > 0 for c in figures["cases"].values())
     assert figures["frames"] > 0 and figures["sounds_per_s"] > 0
+
+
+STRESS = BENCH.parent / "stress.py"
+
+
+def test_stress_flood_and_soak_run_and_pass_their_checks(tiny_model: Path, tmp_path: Path) -> None:
+    flood = [sys.executable, str(STRESS), "--model", str(tiny_model), "--json",
+             str(tmp_path / "flood.json"), "flood", "--seconds", "2", "--rate", "400"]  # fmt: skip
+    soak = [sys.executable, str(STRESS), "--model", str(tiny_model), "--json",
+            str(tmp_path / "soak.json"), "soak", "--minutes", "0.05", "--every", "1"]  # fmt: skip
+    for cmd in (flood, soak):
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert "Traceback" not in done.stderr
+    figures = json.loads((tmp_path / "flood.json").read_text())
+    assert figures["messages"] >= 700 and figures["slots_checked"] > 0
+    assert figures["slots_wrong"] == [] and figures["ping"]["n"] > 0
+    soaked = json.loads((tmp_path / "soak.json").read_text())
+    assert len(soaked["rows"]) >= 2 and soaked["status"]["errors"] == 0
+    assert all(row["fds"] > 0 for row in soaked["rows"])
