@@ -101,7 +101,8 @@ MAX_MESSAGE_ARGS: Final = 256
 FAIL_RATE: Final = 20.0
 FAIL_BURST: Final = 40
 
-#: Hosts whose fail budget is remembered at once (the least recently seen are forgotten).
+#: Hosts whose fail budget, and senders whose `/drum/reply` target, are remembered at once
+#: (the least recently seen are forgotten).
 MAX_TRACKED_HOSTS: Final = 4096
 
 # ---- logs -----------------------------------------------------------------------------------

@@ -16,12 +16,13 @@ import logging
 import socket
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from oscserver.limits import MAX_DATAGRAM, MAX_REPLY_BYTES
+from oscserver.limits import MAX_DATAGRAM, MAX_REPLY_BYTES, MAX_TRACKED_HOSTS
 from oscserver.server.guards import Allowed, LogThrottle
 from oscserver.server.wire import WireError, parse_datagram
 
@@ -87,7 +88,7 @@ class Transport:
         self.ignored = 0  # messages to addresses the server only sends
         self.errors = 0  # exceptions caught while handling a datagram
         self._sock: socket.socket | None = None
-        self._replies: dict[Addr, Addr] = {}
+        self._replies: OrderedDict[Addr, Addr] = OrderedDict()  # bounded: MAX_TRACKED_HOSTS
         self._lock = threading.Lock()
 
     def open(self) -> Addr:
@@ -131,9 +132,12 @@ class Transport:
             return self._replies.get(sender, sender)
 
     def set_reply_address(self, sender: Addr, target: Addr) -> None:
-        """Sends `sender`'s future replies to `target`."""
+        """Sends `sender`'s future replies to `target` (the oldest of too many are forgotten)."""
         with self._lock:
+            self._replies.pop(sender, None)
             self._replies[sender] = target
+            while len(self._replies) > MAX_TRACKED_HOSTS:
+                self._replies.popitem(last=False)
 
     def send(self, to: Addr, address: str, args: Sequence[Any] = ()) -> bool:
         """Sends one message; logs (never raises) when it cannot. True when it left."""

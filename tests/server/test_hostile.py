@@ -157,6 +157,16 @@ def test_reply_to_the_servers_own_port_is_refused(served: Served) -> None:
     assert status(served.client)["requests"] < 20  # nothing answered itself
 
 
+def test_reply_targets_are_remembered_for_a_bounded_number_of_senders(served: Served) -> None:
+    from oscserver.limits import MAX_TRACKED_HOSTS
+
+    transport = served.server.transport
+    for port in range(1, MAX_TRACKED_HOSTS + 101):
+        transport.set_reply_address(("127.0.0.1", port), ("127.0.0.1", 9))
+    assert transport.reply_address(("127.0.0.1", 1)) == ("127.0.0.1", 1)  # forgotten
+    assert transport.reply_address(("127.0.0.1", MAX_TRACKED_HOSTS + 100))[1] == 9
+
+
 def test_reply_addresses_are_never_answered(served: Served) -> None:
     before = status(served.client)["ignored"]
     for address in ("/drum/done", "/drum/fail", "/drum/pong", "/drum/cancelled"):
