@@ -313,6 +313,8 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         while sender.is_alive():
             window_start = time.monotonic()
             sender.join(args.every)
+            if rows and time.monotonic() - window_start < args.every / 10:
+                break  # the traffic ended just after the last row
             st = server.status()
             ping = percentiles(pinger.window(window_start))
             row = {
