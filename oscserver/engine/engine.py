@@ -9,7 +9,7 @@ whether it is rendered alone, in a path or in another process.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +29,8 @@ RENDER_NOISE_SEED = 0
 OUTPUT_PEAK = 0.9
 #: Batch the synthesis runs in; paths longer than this render in several calls.
 RENDER_CHUNK = 32
+#: Refinement steps run in one compiled call; a cancel or deadline is seen between calls.
+REFINE_CHUNK = 25
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ class DrumEngine:
         self.seed_latent(0, self.classes[0])
         self.generate(0, self.classes[0])
         self._encode(np.zeros((1, self.frames), np.float32))
-        self._refine_fn(tf.constant(w[None]), tf.zeros([1, self.frames]), tf.constant(1))
+        self._refine(tf.constant(w[None]), np.zeros([1, self.frames], np.float32), 1, None)
 
     # ---- latents -----------------------------------------------------------------------------
 
@@ -245,17 +247,25 @@ class DrumEngine:
     def _build_refine(self):  # noqa: ANN202 - returns a tf.function
         c = self.config
 
+        latent = tf.TensorSpec([1, c.w_dim], tf.float32)
+
         @tf.function(
             input_signature=[
-                tf.TensorSpec([1, c.w_dim], tf.float32),
+                latent,
+                latent,
+                latent,
                 tf.TensorSpec([1, c.frames], tf.float32),
+                tf.TensorSpec([], tf.int32),
                 tf.TensorSpec([], tf.int32),
             ]
         )
-        def refine(w0: tf.Tensor, target: tf.Tensor, steps: tf.Tensor) -> tf.Tensor:
-            # Adam on w, written out so the engine holds no optimiser object.
-            w, m, v = w0, tf.zeros_like(w0), tf.zeros_like(w0)
-            for i in tf.range(steps):
+        def refine(
+            w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, target: tf.Tensor, start: tf.Tensor,
+            steps: tf.Tensor,
+        ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:  # fmt: skip
+            # Adam on w, written out so the engine holds no optimiser object; steps start+1 to
+            # start+steps, the moments m and v carried from the steps before.
+            for i in tf.range(start, start + steps):
                 with tf.GradientTape() as tape:
                     tape.watch(w)
                     loss = tf.reduce_mean(multires_stft_loss(self._synth(w), target))
@@ -265,9 +275,24 @@ class DrumEngine:
                 t = tf.cast(i + 1, tf.float32)
                 m_hat, v_hat = m / (1.0 - 0.9**t), v / (1.0 - 0.999**t)
                 w = tf.ensure_shape(w - 0.02 * m_hat / (tf.sqrt(v_hat) + 1e-8), [1, c.w_dim])
-            return w
+            return w, m, v
 
         return refine
+
+    def _refine(
+        self, w: tf.Tensor, target: np.ndarray, steps: int, check: Callable[[], None] | None
+    ) -> tf.Tensor:
+        """`steps` Adam steps on w [1, w_dim] towards target [1, frames], REFINE_CHUNK at a time
+        with `check` called between chunks (it may raise to stop the work)."""
+        w = tf.convert_to_tensor(w, tf.float32)
+        m = v = tf.zeros_like(w)
+        target_t = tf.constant(target, tf.float32)
+        for start in range(0, steps, REFINE_CHUNK):
+            if check is not None:
+                check()
+            n = min(REFINE_CHUNK, steps - start)
+            w, m, v = self._refine_fn(w, m, v, target_t, tf.constant(start), tf.constant(n))
+        return w
 
     def prepare(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
         """Any audio ([samples] or [samples, channels], any rate) -> encoder input [frames]."""
@@ -277,8 +302,17 @@ class DrumEngine:
         mono = resample(mono, sample_rate, self.sample_rate)
         return normalize_peak(prepare_one_shot(mono, self.frames), OUTPUT_PEAK)
 
-    def invert(self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0) -> Render:
+    def invert(
+        self,
+        audio: np.ndarray,
+        sample_rate: int,
+        refine_steps: int = 0,
+        check: Callable[[], None] | None = None,
+    ) -> Render:
         """Inverts audio into W with the encoder, then `refine_steps` gradient steps.
+
+        `check`, when given, is called between chunks of REFINE_CHUNK steps and may raise to
+        stop the work (a cancelled request, a deadline).
 
         Returns:
             The resynthesis [frames] and its latent [w_dim].
@@ -287,17 +321,22 @@ class DrumEngine:
         target = self.prepare(audio, sample_rate)[None]
         w, label = self._encode(target)
         if refine_steps:
-            w = self._refine_fn(w, tf.constant(target), tf.constant(refine_steps, tf.int32))
+            w = self._refine(w, target, refine_steps, check)
         render = self.render(w.numpy()[0])
         return Render(render.audio, render.latent, (self.classes[int(label[0])],))
 
     def invert_slices(
-        self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0
+        self,
+        audio: np.ndarray,
+        sample_rate: int,
+        refine_steps: int = 0,
+        check: Callable[[], None] | None = None,
     ) -> tuple[np.ndarray, Render]:
         """Cuts a loop or breakbeat at its onsets and inverts every slice.
 
         Args:
             audio: [samples] or [samples, channels] at `sample_rate`.
+            check: Called between slices and chunks of refinement; it may raise to stop.
 
         Returns:
             The onsets (sample positions at the model's rate, [n]) and a Render with audio
@@ -321,10 +360,9 @@ class DrumEngine:
         w = np.concatenate([e[0].numpy() for e in encoded])
         labels = tuple(self.classes[int(k)] for e in encoded for k in e[1].numpy())
         if refine_steps:
-            steps = tf.constant(refine_steps, tf.int32)
             w = np.concatenate(
-                [self._refine_fn(tf.constant(w[i : i + 1]), tf.constant(targets[i : i + 1]), steps)
-                 .numpy() for i in range(len(w))]
+                [self._refine(w[i : i + 1], targets[i : i + 1], refine_steps, check).numpy()
+                 for i in range(len(w))]
             )  # fmt: skip
         render = self.render(w)
         return starts, Render(render.audio, render.latent, labels)

@@ -19,7 +19,6 @@ from typing import Any, Protocol
 import numpy as np
 
 from oscserver.audio.dsp import place_slices
-from oscserver.audio.io import resample
 from oscserver.limits import MAX_SEED, MAX_SLOT_CHARS
 from oscserver.server.inputs import ReadPolicy, read_request_audio
 from oscserver.server.protocol import Call, slot_reply_value
@@ -87,10 +86,20 @@ class Engine(Protocol):
 
     def path(self, anchors: Sequence[np.ndarray], steps: int, mode: str = "lin") -> RenderLike: ...
 
-    def invert(self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0) -> RenderLike: ...
+    def invert(
+        self,
+        audio: np.ndarray,
+        sample_rate: int,
+        refine_steps: int = 0,
+        check: Callable[[], None] | None = None,
+    ) -> RenderLike: ...
 
     def invert_slices(
-        self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0
+        self,
+        audio: np.ndarray,
+        sample_rate: int,
+        refine_steps: int = 0,
+        check: Callable[[], None] | None = None,
     ) -> tuple[np.ndarray, RenderLike]: ...
 
     def nearest_class(self, latent: np.ndarray) -> str: ...
@@ -226,7 +235,7 @@ class Handlers:
         assert call.slot is not None
         audio, rate = read_request_audio(call.args["path"], self.reads)
         self.check()
-        render = self.engine.invert(audio, rate, refine_steps=call.args["refine_steps"])
+        render = self.engine.invert(audio, rate, call.args["refine_steps"], self.check)
         cls = render.labels[0]  # the encoder's class head
         done = self._store(call.slot, cls, render.audio, render.latent, render.latent)
         return Done(done.path, done.frames, (cls,))
@@ -241,24 +250,18 @@ class Handlers:
         hit_slot_name(slot, 0)  # fail before the inversion when no suffix fits
         mono, rate = read_request_audio(call.args["path"], self.reads)
         self.check()
-        starts, render = self.engine.invert_slices(mono, rate)  # the encoder only: batched
-        audio, latents = np.array(render.audio), np.array(render.latent)
-        mono = resample(mono, rate, self.engine.sample_rate)
-        if call.args["refine_steps"]:  # hit by hit, so a cancel or the deadline cuts in between
-            ends = [*starts[1:], mono.size]
-            for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
-                self.check()
-                hit = self.engine.invert(
-                    mono[a:b], self.engine.sample_rate, call.args["refine_steps"]
-                )
-                audio[i], latents[i] = hit.audio, hit.latent
+        starts, render = self.engine.invert_slices(
+            mono, rate, call.args["refine_steps"], self.check
+        )
+        audio, latents = np.asarray(render.audio), np.asarray(render.latent)
+        length = round(mono.size * self.engine.sample_rate / rate)
         n = len(starts)
         if n == 0 or audio.ndim != 2 or audio.shape[0] != n or latents.shape[0] != n:
             raise RuntimeError(
                 f"engine.invert_slices returned {n} onsets, audio of shape {audio.shape} "
                 f"and latents of shape {latents.shape}"
             )
-        loop = place_slices(audio, starts, mono.size, self.engine.sample_rate)
+        loop = place_slices(audio, starts, length, self.engine.sample_rate)
         names = [hit_slot_name(slot, i) for i in range(n)]  # all checked before any write
         classes = list(render.labels)  # the encoder's class head, hit by hit
         for name, cls, sound, w in zip(names, classes, audio, latents, strict=True):

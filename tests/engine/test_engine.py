@@ -141,3 +141,24 @@ def test_invert_slices_of_a_break(engine):
 def test_invert_slices_of_silence_is_a_clear_error(engine):
     with pytest.raises(ValueError, match="no drum hits"):
         engine.invert_slices(np.zeros(20000, np.float32), 44100)
+
+
+def test_refinement_runs_in_chunks_and_a_check_can_stop_it(engine):
+    from oscserver.engine.engine import REFINE_CHUNK
+
+    target = engine.generate(11, engine.classes[0]).audio
+    calls = []
+
+    def check():
+        calls.append(len(calls))
+        if len(calls) == 2:
+            raise InterruptedError("cancelled")
+
+    with pytest.raises(InterruptedError):
+        engine.invert(target, engine.sample_rate, refine_steps=3 * REFINE_CHUNK, check=check)
+    assert len(calls) == 2  # one chunk ran, the second was stopped before it started
+    whole = engine.invert(target, engine.sample_rate, refine_steps=REFINE_CHUNK + 5)
+    seen = []
+    chunked = engine.invert(target, engine.sample_rate, REFINE_CHUNK + 5, lambda: seen.append(1))
+    assert len(seen) == 2
+    np.testing.assert_allclose(chunked.latent, whole.latent, atol=1e-6)

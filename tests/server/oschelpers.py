@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,22 +99,40 @@ class FakeEngine:
         latents = (1 - ts) * anchors[0] + ts * anchors[-1]
         return FakeRender(np.stack([self._audio(w) for w in latents]), latents)
 
-    def invert(self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0) -> FakeRender:
+    def _refine(self, refine_steps: int, check: Callable[[], None] | None) -> None:
+        """Sleeps refine_delay in 10 chunks, calling check between them, as the engine does."""
+        for _ in range(10 if refine_steps and self.refine_delay else 0):
+            if check is not None:
+                check()
+            time.sleep(self.refine_delay / 10)
+
+    def invert(
+        self,
+        audio: np.ndarray,
+        sample_rate: int,
+        refine_steps: int = 0,
+        check: Callable[[], None] | None = None,
+    ) -> FakeRender:
         self.calls.append("invert")
-        if refine_steps and self.refine_delay:
-            time.sleep(self.refine_delay)
+        self._refine(refine_steps, check)
         mono = resample(np.asarray(audio, np.float32), sample_rate, self.sample_rate)
         latent = np.full(self.w_dim, float(np.abs(mono).mean()), dtype=np.float32)
         return FakeRender(self._audio(latent), latent, (self.nearest_class(latent),))
 
     def invert_slices(
-        self, audio: np.ndarray, sample_rate: int, refine_steps: int = 0
+        self,
+        audio: np.ndarray,
+        sample_rate: int,
+        refine_steps: int = 0,
+        check: Callable[[], None] | None = None,
     ) -> tuple[np.ndarray, FakeRender]:
         self.calls.append("invert_slices")
         mono = resample(np.asarray(audio, np.float32), sample_rate, self.sample_rate)
         starts = onsets(mono, self.sample_rate)
         if starts.size == 0:
             raise ValueError("no drum hits found in the audio")
+        for _ in starts:
+            self._refine(refine_steps, check)
         ends = [*starts[1:], mono.size]
         latents = np.stack(
             [np.full(self.w_dim, float(np.abs(mono[a:b]).mean()), dtype=np.float32)

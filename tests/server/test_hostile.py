@@ -411,6 +411,21 @@ def test_cancel_stops_a_break_between_hits_and_drops_queued_work(tmp_path: Path)
         s.close()
 
 
+def test_cancel_stops_an_inversion_during_its_refinement(tmp_path: Path) -> None:
+    s = Served(tmp_path / "out", engine=FakeEngine(refine_delay=3.0))
+    try:
+        wav = tmp_path / "hit.wav"
+        sf.write(str(wav), np.linspace(0, 1, 4000, dtype=np.float32), 44100)
+        s.client.send("/drum/invert", "inv", str(wav), 50)
+        time.sleep(0.5)
+        start = time.perf_counter()
+        replies = [s.client.ask("/drum/cancel", "inv"), s.client.recv(3)]
+        assert time.perf_counter() - start < 1.0  # not the 2.5 s the refinement had left
+        assert ("/drum/fail", ["/drum/invert", "inv", "cancelled"]) in replies
+    finally:
+        s.close()
+
+
 def test_a_long_break_stops_at_its_deadline(tmp_path: Path) -> None:
     s = Served(tmp_path / "out", engine=FakeEngine(refine_delay=0.3), deadline=0.5)
     try:
