@@ -70,15 +70,28 @@ class StyleIndex(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class MinibatchStd(keras.layers.Layer):
-    """Appends the batch's mean feature standard deviation to every item: [B, F] -> [B, F + 1].
+    """Appends each group's mean feature standard deviation to its items: [B, F] -> [B, F + 1].
 
-    Lets the discriminator see a batch of look-alikes, so the generator pays for collapse.
+    Lets the discriminator see a group of look-alikes, so the generator pays for collapse.
+    Groups are `group_size` consecutive items (the whole batch when B is not a multiple of it);
+    the trainer fills each group with one class, so collapse within a class shows even when
+    the batch as a whole is spread by its mix of classes.
     """
 
+    def __init__(self, group_size: int = 4, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.group_size = group_size
+
     def call(self, x: tf.Tensor) -> tf.Tensor:
-        std = tf.sqrt(tf.math.reduce_variance(x, axis=0) + 1e-8)  # [F]
-        stat = tf.fill([tf.shape(x)[0], 1], tf.reduce_mean(std))
-        return tf.concat([x, stat], axis=1)
+        b = tf.shape(x)[0]
+        size = tf.where(b % self.group_size == 0, self.group_size, b)
+        groups = tf.reshape(x, [b // size, size, -1])
+        std = tf.sqrt(tf.math.reduce_variance(groups, axis=1) + 1e-8)  # [B / size, F]
+        stat = tf.repeat(tf.reduce_mean(std, axis=1), size)[:, None]  # [B, 1]
+        return tf.concat([x, tf.cast(stat, x.dtype)], axis=1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "group_size": self.group_size}
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
         return (input_shape[0], None if input_shape[1] is None else input_shape[1] + 1)

@@ -245,18 +245,24 @@ class GanTrainer:
 
 
 class BalancedSampler:
-    """Draws batches with classes in equal shares, from an explicit numpy generator."""
+    """Draws batches with classes in equal shares, from an explicit numpy generator.
 
-    def __init__(self, data: Dataset, rng: np.random.Generator) -> None:
+    A batch is made of groups of `group` consecutive sounds of one class (the discriminator's
+    minibatch-std groups), so that within-class collapse is visible to it.
+    """
+
+    def __init__(self, data: Dataset, rng: np.random.Generator, group: int = 4) -> None:
         self.data = data
         self.rng = rng
+        self.group = group
         self.by_class = [np.flatnonzero(data.class_id == c) for c in range(len(data.classes))]
         empty = [data.classes[c] for c, idx in enumerate(self.by_class) if idx.size == 0]
         if empty:
             raise ValueError(f"no training sounds for class(es): {', '.join(empty)}")
 
     def batch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
-        labels = self.rng.integers(0, len(self.by_class), size)
+        group = self.group if size % self.group == 0 else 1
+        labels = np.repeat(self.rng.integers(0, len(self.by_class), size // group), group)
         idx = np.array([self.rng.choice(self.by_class[c]) for c in labels])
         return self.data.audio[idx], labels.astype(np.int32)
 

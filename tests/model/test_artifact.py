@@ -25,7 +25,9 @@ def test_networks_output_shapes_and_dtypes(config):
     mel = build_features(config)(audio)
     logits = build_discriminator(config)([np.asarray(mel), np.array([0, 1], np.int32)])
     assert tuple(logits.shape) == (2,)
-    assert tuple(build_encoder(config)(audio).shape) == (2, config.w_dim)
+    w, logits = build_encoder(config)(audio)
+    assert tuple(w.shape) == (2, config.w_dim)
+    assert tuple(logits.shape) == (2, len(config.classes))  # the class head
 
 
 def test_default_config_is_at_least_32768_samples():
