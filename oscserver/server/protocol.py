@@ -347,9 +347,10 @@ TABLE: Final[tuple[Address, ...]] = (
         "/drum/cancel",
         ((_SLOT,),),
         "cancel",
-        "Stop the slot's work: its queued requests are dropped and a break in flight stops "
-        "before its next hit. Each stopped request is answered `/drum/fail cmd slot "
-        "cancelled`.",
+        "Stop the slot's work: its queued requests are dropped, and an `/drum/invert` or "
+        "`/drum/break` in flight stops within a few refinement steps (or before its next hit). "
+        "Each stopped request is answered `/drum/fail cmd slot cancelled`. Long jobs also stop "
+        "by themselves at the server's deadline (`--deadline`, 60 s): `deadline exceeded`.",
         "`/drum/cancelled slot n` (n: the requests stopped)",
     ),
     Address(
