@@ -20,7 +20,7 @@ from oscserver.audio.io import read_mono, resample, to_mono
 from oscserver.engine import latent as L
 from oscserver.limits import MAX_PATH_STEPS, MAX_REFINE_STEPS
 from oscserver.model.artifact import Artifact, load_artifact
-from oscserver.model.generator import seed_to_z
+from oscserver.model.generator import Generator, seed_to_z
 from oscserver.model.spectral import multires_stft_loss
 
 #: The noise every render shares; changing it changes every sound of every model.
@@ -56,6 +56,27 @@ def device_kind() -> str:
     return f"gpu ({name})" if name else "gpu"
 
 
+def render_noise(generator: Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The layer and synthesiser noise every render shares: ([1, ...], [1, ...])."""
+    return generator.noise(np.random.default_rng(RENDER_NOISE_SEED), 1)
+
+
+def synthesize(
+    generator: Generator, ws: tf.Tensor, layer_noise: tf.Tensor, synth_noise: tf.Tensor
+) -> tf.Tensor:
+    """Per-layer styles ws [n, num_ws, w_dim] -> audio [n, frames], peak-normalised as served.
+
+    The noise ([1, ...], from render_noise) is shared by all n sounds. The engine renders
+    through this function, and so do the training samples, so both sound the same.
+    """
+    n = tf.shape(ws)[0]
+    layer = tf.tile(layer_noise, [n, 1, 1])
+    synth = tf.tile(synth_noise, [n, 1, 1, 1])
+    audio = generator.synthesis([ws, layer, synth], training=False)
+    peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True)
+    return audio * (OUTPUT_PEAK / tf.maximum(peak, 1e-6))
+
+
 class DrumEngine:
     """Renders drums from one model artifact; not thread-safe (one worker owns it)."""
 
@@ -64,20 +85,15 @@ class DrumEngine:
         c = artifact.config
         self.config = c
         gen = artifact.generator
-        layer, synth = gen.noise(np.random.default_rng(RENDER_NOISE_SEED), 1)
+        layer, synth = render_noise(gen)
         self._layer_noise = tf.constant(layer)
         self._synth_noise = tf.constant(synth)
         self._class_means = np.stack([artifact.pca[k].mean for k in c.classes])
 
         @tf.function(input_signature=[tf.TensorSpec([None, c.w_dim], tf.float32)])
         def synth_fn(w: tf.Tensor) -> tf.Tensor:
-            n = tf.shape(w)[0]
             ws = tf.tile(w[:, None, :], [1, c.num_ws, 1])
-            layer_noise = tf.tile(self._layer_noise, [n, 1, 1])
-            synth_noise = tf.tile(self._synth_noise, [n, 1, 1, 1])
-            audio = gen.synthesis([ws, layer_noise, synth_noise], training=False)
-            peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True)
-            return audio * (OUTPUT_PEAK / tf.maximum(peak, 1e-6))
+            return synthesize(gen, ws, self._layer_noise, self._synth_noise)
 
         @tf.function(input_signature=[tf.TensorSpec([None, c.frames], tf.float32)])
         def encode_fn(audio: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from oscserver.engine.engine import render_noise, synthesize
 from oscserver.model.artifact import ClassPCA, read_pca, save_artifact, save_pca
 from oscserver.model.config import ModelConfig
 from oscserver.model.encoder import build_encoder
@@ -25,13 +26,13 @@ from oscserver.training.samples import spectrogram_grid, write_examples
 
 
 def ema_render(trainer: GanTrainer, seeds: list[int], labels: list[int]) -> np.ndarray:
-    """Renders seeds with the moving-average generator and fixed noise: [n, frames]."""
+    """Renders seeds with the moving-average generator as the server would: [n, frames]."""
     g = trainer.ema
     z = np.stack([seed_to_z(s, g.config.z_dim) for s in seeds])
     w = g.mapping([z, np.array(labels, np.int32)]).numpy()
     ws = np.repeat(w[:, None], g.config.num_ws, axis=1)
-    layer, synth = g.noise(np.random.default_rng(0), len(seeds))
-    return g.synthesis([ws, layer, synth]).numpy()
+    layer, synth = render_noise(g)
+    return synthesize(g, tf.constant(ws), tf.constant(layer), tf.constant(synth)).numpy()
 
 
 def sample_callback(run_dir: Path, per_class: int = 6):
