@@ -42,6 +42,33 @@ def to_coordinates(pca: ClassPCA, latent: np.ndarray, base: np.ndarray) -> np.nd
     return (((latent - base) @ pca.components.T) / pca.std).astype(np.float32)
 
 
+def mix_styles(a: np.ndarray, b: np.ndarray, num_ws: int, layer: int | None = None) -> np.ndarray:
+    """Per-layer styles for style mixing: rows 0 to layer - 1 are a, the rest b.
+
+    Args:
+        a: [w_dim] (one style for every layer) or [num_ws, w_dim] (a style per layer): gives
+            the coarse (early) layers' styles.
+        b: The same, for the fine (late) layers.
+        num_ws: Number of styled layers.
+        layer: The first layer styled by b, 0 to num_ws; None is num_ws // 2.
+
+    Returns:
+        [num_ws, w_dim].
+    """
+    a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
+    w_dim = a.shape[-1]
+    for x in (a, b):
+        if x.shape not in ((w_dim,), (num_ws, w_dim)):
+            raise ValueError(
+                f"a and b must be [w_dim] or [{num_ws}, w_dim] alike, got {a.shape} and {b.shape}"
+            )
+    split = num_ws // 2 if layer is None else layer
+    if not 0 <= split <= num_ws:
+        raise ValueError(f"layer must be between 0 and {num_ws}, got {split}")
+    a, b = np.broadcast_to(a, (num_ws, w_dim)), np.broadcast_to(b, (num_ws, w_dim))
+    return np.concatenate([a[:split], b[split:]])
+
+
 def lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray | float) -> np.ndarray:
     """Straight line from a (t=0) to b (t=1); t may be [n] for n points."""
     t = np.asarray(t, np.float32)[..., None]
