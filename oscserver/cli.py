@@ -35,6 +35,16 @@ if TYPE_CHECKING:
     from oscserver.engine import DrumEngine
 
 
+_presets_option = click.option(
+    "--presets",
+    envvar="DRUMSYNTH_PRESETS",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the presets files, one per model.  "
+    "[default: $XDG_DATA_HOME/drumsynth/presets, else ~/.local/share/drumsynth/presets]",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.version_option(__version__, prog_name="drumsynth")
 def main() -> None:
@@ -893,6 +903,97 @@ def _training_rows(training: dict[str, Any]) -> list[tuple[str, str]]:
     if settings:
         rows.append(("gan settings", ", ".join(f"{k} {v}" for k, v in settings.items())))
     return rows + [(k, str(v)) for k, v in training.items()]
+
+
+@main.command()
+@click.option("-s", "--seed", type=click.IntRange(0, MAX_SEED), required=True,
+              help="The seed every class renders.")  # fmt: skip
+@_psi_option
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The bank folder to write (made if missing).",
+)
+@_sr_option
+@_format_option
+@_model_option
+def kit(seed: int, psi: float, out: Path, sr: int | None, fmt: str, model: Path | None) -> None:
+    """Render a coherent kit: the same seed through every class, as a SuperDirt bank folder
+    (sound n of the class order is <n>.wav; zero-padded from ten classes on).
+
+    \b
+    Example:
+      drumsynth kit --seed 42 -o ~/samples/gan42    # then s "gan42:0 gan42:1" in Tidal
+    """
+    from oscserver.engine.files import write_renders
+
+    _check_out(out)
+    engine = _load_engine(model)
+    width = len(str(len(engine.classes) - 1))
+    paths = [out / f"{i:0{width}d}.wav" for i in range(len(engine.classes))]
+    with _one_line_errors():
+        written = write_renders(
+            engine.kit(seed, psi).audio, paths, rate_in=engine.sample_rate,
+            rate_out=sr or engine.sample_rate, fmt=fmt,
+        )  # fmt: skip
+    for path, cls in zip(written, engine.classes, strict=True):
+        click.echo(f"{path}  class {cls} seed {seed}")
+
+
+@main.group()
+def presets() -> None:
+    """Move the server's presets (one file per model) between machines."""
+
+
+def _presets_file(folder: Path | None, model: Path | None) -> tuple[Path, str]:
+    """The presets file `serve` uses for --model, and the model's name (its folder's)."""
+    from oscserver.server.presets import presets_file
+    from oscserver.shipped import default_model_path
+
+    name = (model if model is not None else default_model_path()).name
+    return presets_file(folder, name), name
+
+
+@presets.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_presets_option
+@_model_option
+def presets_export(file: Path, presets: Path | None, model: Path | None) -> None:
+    """Write the model's presets to FILE (JSON)."""
+    from oscserver.server.presets import PresetError, read_presets, write_presets
+
+    source, name = _presets_file(presets, model)
+    try:
+        found = read_presets(source) if source.exists() else {}
+        write_presets(file, name, found)
+    except (PresetError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{file}  {len(found)} presets of {name}")
+
+
+@presets.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_presets_option
+@_model_option
+def presets_import(file: Path, presets: Path | None, model: Path | None) -> None:
+    """Add the presets in FILE to the model's (a preset of the same name is replaced). Stop
+    the server first: it writes the file too."""
+    from oscserver.limits import MAX_PRESETS
+    from oscserver.server.presets import PresetError, read_presets, write_presets
+
+    target, name = _presets_file(presets, model)
+    try:
+        merged = read_presets(target) if target.exists() else {}
+        incoming = read_presets(file)
+        merged.update(incoming)
+        if len(merged) > MAX_PRESETS:
+            raise PresetError(f"that makes {len(merged)} presets, at most {MAX_PRESETS} fit")
+        write_presets(target, name, merged)
+    except (PresetError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{target}  {len(incoming)} presets imported, {len(merged)} in all")
 
 
 @main.command()

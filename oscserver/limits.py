@@ -51,6 +51,9 @@ SLOTS_RANGE: Final = (1, 65536)
 #: Free bytes that must stay on the output folder's disk after a write; below it: "disk full".
 MIN_FREE_BYTES: Final = 64 * 1024 * 1024
 
+#: Presets kept per model: their names fit one `/drum/presets` reply (MAX_REPLY_BYTES).
+MAX_PRESETS: Final = 48
+
 # ---- audio files a request names ------------------------------------------------------------
 
 #: Largest audio file `/drum/invert` and `/drum/break` read, in bytes (checked before reading).

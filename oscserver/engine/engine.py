@@ -9,20 +9,23 @@ whether it is rendered alone, in a path or in another process.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-import keras
 import numpy as np
 import tensorflow as tf
 
 from oscserver.audio.dsp import normalize_peak, onsets, place_slices, prepare_one_shot
 from oscserver.audio.io import read_mono, resample, to_mono
 from oscserver.engine import latent as L
-from oscserver.limits import MAX_PATH_STEPS, MAX_REFINE_STEPS
+from oscserver.limits import JOB_SLICE_S, MAX_PATH_STEPS, MAX_REFINE_STEPS
 from oscserver.model.artifact import Artifact, load_artifact
 from oscserver.model.generator import Generator, seed_to_z
 from oscserver.model.spectral import multires_stft_loss
+
+_T = TypeVar("_T")
 
 #: The noise every render shares; changing it changes every sound of every model.
 RENDER_NOISE_SEED = 0
@@ -30,8 +33,13 @@ RENDER_NOISE_SEED = 0
 OUTPUT_PEAK = 0.9
 #: Batch the synthesis runs in; paths longer than this render in several calls.
 RENDER_CHUNK = 32
-#: Refinement steps run in one compiled call; a cancel or deadline is seen between calls.
+#: Most refinement steps run in one compiled call; a cancel or deadline is seen between calls.
 REFINE_CHUNK = 25
+
+#: Called by long work between its chunks with the fraction done (0 to 1); it may raise to stop
+#: the work (a cancelled request, a deadline) or do other work meanwhile (the server's live
+#: requests). Chunks are sized to about JOB_SLICE_S seconds while a check is given.
+Check = Callable[[float], None]
 
 
 @dataclass(frozen=True)
@@ -96,11 +104,6 @@ class DrumEngine:
             ws = tf.tile(w[:, None, :], [1, c.num_ws, 1])
             return synthesize(gen, ws, self._layer_noise, self._synth_noise)
 
-        @tf.function(input_signature=[tf.TensorSpec([None, c.num_ws, c.w_dim], tf.float32)])
-        def styles_fn(ws: tf.Tensor) -> tf.Tensor:
-            # style mixing: one w per layer (synth_fn, one w tiled, stays the fast path)
-            return synthesize(gen, ws, self._layer_noise, self._synth_noise)
-
         @tf.function(input_signature=[tf.TensorSpec([None, c.frames], tf.float32)])
         def encode_fn(audio: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
             # w [n, w_dim] and the class head's choice [n]
@@ -126,25 +129,7 @@ class DrumEngine:
             w = latent_fn(z, label, psi)
             return w, synth_fn(w)
 
-        embed = gen.mapping.get_layer("class_embed")
-        # the mapping network from the class embedding on: (z, embedding vector) -> w
-        after_embed = keras.Model([gen.mapping.inputs[0], embed.output], gen.mapping.output)
-        blend_spec = [
-            tf.TensorSpec([1, c.z_dim], tf.float32),
-            tf.TensorSpec([len(c.classes)], tf.float32),
-            tf.TensorSpec([], tf.float32),
-        ]
-
-        @tf.function(input_signature=blend_spec)
-        def hybrid_fn(z: tf.Tensor, weights: tf.Tensor, psi: tf.Tensor) -> tf.Tensor:
-            # the class embeddings blended by weights (summing to 1) inside the mapping
-            # network; truncation toward the class means blended by the same weights
-            blended = tf.matmul(weights[None], embed.embeddings)
-            centre = tf.matmul(weights[None], means)
-            return centre + psi * (after_embed([z, blended], training=False) - centre)
-
         self._latent, self._synth, self._encode = latent_fn, synth_fn, encode_fn
-        self._styles, self._hybrid = styles_fn, hybrid_fn
         self._seed = seed_fn
         self._refine_fn = self._build_refine()
         if warmup:
@@ -182,11 +167,6 @@ class DrumEngine:
         return self.config.w_dim
 
     @property
-    def num_ws(self) -> int:
-        """Per-layer styles the synthesis network takes, coarse (early) layers first."""
-        return self.config.num_ws
-
-    @property
     def pca_axes(self) -> int:
         return self.artifact.pca_axes
 
@@ -200,8 +180,6 @@ class DrumEngine:
         self.render(w)
         self.render(np.repeat(w[None], 2, axis=0))
         self.seed_latent(0, self.classes[0])
-        self.mix(w, w)
-        self.hybrid_latent([(self.classes[0], 1.0)], 0)
         self.generate(0, self.classes[0])
         self._encode(np.zeros((1, self.frames), np.float32))
         self._refine(tf.constant(w[None]), np.zeros([1, self.frames], np.float32), 1, None)
@@ -233,26 +211,6 @@ class DrumEngine:
         """The w of a seed in a class, truncated toward the class mean by psi: [w_dim]."""
         return self._latent(*self._seed_inputs(seed, cls, psi)).numpy()[0]
 
-    def hybrid_latent(
-        self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0
-    ) -> np.ndarray:
-        """The w of a seed through a blend of classes: [w_dim].
-
-        The class embeddings are blended inside the mapping network by the weights (scaled to
-        sum to 1; a class named twice adds up), the same z goes through the rest of the mapping,
-        and truncation pulls toward the class means blended by the same weights. A blend of one
-        class is that class's `seed_latent`.
-        """
-        z, _, psi32 = self._seed_inputs(seed, self.classes[0], psi)
-        weights = np.zeros(len(self.classes), np.float64)
-        for cls, weight in blend:
-            if not np.isfinite(weight) or weight < 0:
-                raise ValueError(f"weights must be finite and >= 0, got {weight:g} for {cls}")
-            weights[self._class_index(cls)] += weight
-        if weights.sum() <= 0:
-            raise ValueError("a hybrid needs a class with a weight above 0")
-        return self._hybrid(z, (weights / weights.sum()).astype(np.float32), psi32).numpy()[0]
-
     def nearest_class(self, latent: np.ndarray) -> str:
         """The class whose mean w is nearest to `latent`."""
         d = np.linalg.norm(self._class_means - latent[None], axis=1)
@@ -283,65 +241,62 @@ class DrumEngine:
         audio = np.concatenate(chunks).astype(np.float32)
         return Render(audio[0] if single else audio, w)
 
-    def render_styles(self, styles: np.ndarray) -> Render:
-        """Renders per-layer styles ws [num_ws, w_dim] -> audio [frames], or
-        [n, num_ws, w_dim] -> [n, frames]; the Render's latent is the styles."""
-        ws = np.asarray(styles, np.float32)
-        batch = ws[None] if ws.ndim == 2 else ws
-        if batch.ndim != 3 or batch.shape[1:] != (self.num_ws, self.w_dim):
-            raise ValueError(
-                f"styles must be [{self.num_ws}, {self.w_dim}] or [n, {self.num_ws}, "
-                f"{self.w_dim}], got {ws.shape}"
-            )
-        if not np.all(np.isfinite(batch)):
-            raise ValueError("styles hold NaN or infinite values")
-        chunks = [
-            self._styles(batch[i : i + RENDER_CHUNK]).numpy()
-            for i in range(0, len(batch), RENDER_CHUNK)
-        ]
-        audio = np.concatenate(chunks).astype(np.float32)
-        return Render(audio[0] if ws.ndim == 2 else audio, ws)
+    def _render_checked(
+        self, batch: np.ndarray, check: Check | None, done: float = 0.0, share: float = 1.0
+    ) -> np.ndarray:
+        """Audio [n, frames] of w [n, w_dim], in chunks of about JOB_SLICE_S with `check` called
+        before each (the fraction done runs from `done` to `done + share`)."""
+        if check is None:
+            return self.render(batch).audio
+        chunks = _in_slices(lambda w: self._synth(w).numpy(), batch, check, done, share)
+        return np.concatenate(chunks).astype(np.float32)
 
     def generate(self, seed: int, cls: str, psi: float = 1.0) -> Render:
         """The sound of a seed: deterministic for (model, seed, class, psi)."""
         w, audio = self._seed(*self._seed_inputs(seed, cls, psi))
         return Render(audio.numpy()[0], w.numpy()[0])
 
-    def mix(self, a: np.ndarray, b: np.ndarray, layer: int | None = None) -> Render:
-        """Style mixing: layers 0 to layer - 1 (the coarse ones) styled by a [w_dim], the
-        rest by b [w_dim]; layer defaults to num_ws // 2. Returns audio [frames] and the
-        styles [num_ws, w_dim] as its latent."""
-        return self.render_styles(L.mix_styles(a, b, self.num_ws, layer))
-
-    def hybrid(self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0) -> Render:
-        """The sound of a seed through a blend of classes (see `hybrid_latent`)."""
-        return self.render(self.hybrid_latent(blend, seed, psi))
-
-    def kit(self, seed: int, psi: float = 1.0) -> Render:
-        """The same z through every class, in class order: a coherent kit from one seed.
-        Audio [classes, frames], latents [classes, w_dim]."""
-        return self.render(np.stack([self.seed_latent(seed, k, psi) for k in self.classes]))
-
     def from_coordinates(
         self, cls: str, coords: Sequence[float], base: np.ndarray | None = None
     ) -> Render:
         """The sound at PCA coordinates (standard deviations) around base (class mean if None)."""
+        return self.render(self.coordinates_latent(cls, coords, base))
+
+    def coordinates_latent(
+        self, cls: str, coords: Sequence[float], base: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The w [w_dim] at PCA coordinates around base (class mean if None): what
+        `from_coordinates` renders, for a batched `render`."""
         pca = self.artifact.pca[self.classes[self._class_index(cls)]]
         if not np.all(np.isfinite(np.asarray(coords, np.float64))):
             raise ValueError("coordinates must be finite numbers")
-        return self.render(L.from_coordinates(pca, coords, pca.mean if base is None else base))
+        return L.from_coordinates(pca, coords, pca.mean if base is None else base)
 
     def morph(self, a: np.ndarray, b: np.ndarray, t: float, mode: str = "lin") -> Render:
         """The sound at t in [0, 1] between latents a and b."""
+        return self.render(self.morph_latent(a, b, t, mode))
+
+    def morph_latent(self, a: np.ndarray, b: np.ndarray, t: float, mode: str = "lin") -> np.ndarray:
+        """The w [w_dim] at t in [0, 1] between latents a and b: what `morph` renders."""
         if not 0.0 <= t <= 1.0:
             raise ValueError(f"t must be between 0 and 1, got {t}")
-        return self.render(L.interpolate(a, b, t, mode))
+        return L.interpolate(a, b, t, mode)
 
-    def path(self, anchors: Sequence[np.ndarray], steps: int, mode: str = "lin") -> Render:
-        """`steps` sounds through the anchors, in one batched call: audio [steps, frames]."""
+    def path(
+        self,
+        anchors: Sequence[np.ndarray],
+        steps: int,
+        mode: str = "lin",
+        check: Check | None = None,
+    ) -> Render:
+        """`steps` sounds through the anchors: audio [steps, frames]. Batched RENDER_CHUNK at a
+        time, or with `check` in chunks of about JOB_SLICE_S, `check` called before each."""
         if steps > MAX_PATH_STEPS:
             raise ValueError(f"at most {MAX_PATH_STEPS} steps, got {steps}")
-        return self.render(L.path(list(anchors), steps, mode))
+        latents = np.asarray(L.path(list(anchors), steps, mode), np.float32)
+        if check is None:
+            return self.render(latents)
+        return Render(self._render_checked(latents, check), latents)
 
     # ---- inversion ---------------------------------------------------------------------------
 
@@ -381,18 +336,34 @@ class DrumEngine:
         return refine
 
     def _refine(
-        self, w: tf.Tensor, target: np.ndarray, steps: int, check: Callable[[], None] | None
+        self,
+        w: tf.Tensor,
+        target: np.ndarray,
+        steps: int,
+        check: Check | None,
+        done: float = 0.0,
+        share: float = 1.0,
     ) -> tf.Tensor:
-        """`steps` Adam steps on w [1, w_dim] towards target [1, frames], REFINE_CHUNK at a time
-        with `check` called between chunks (it may raise to stop the work)."""
+        """`steps` Adam steps on w [1, w_dim] towards target [1, frames].
+
+        Without `check`, REFINE_CHUNK steps a call. With it, chunks of about JOB_SLICE_S (one
+        step at least, REFINE_CHUNK at most), `check` called before each with the fraction done,
+        running from `done` to `done + share`; it may raise to stop the work. The chunking does
+        not change the result: the steps and Adam's moments carry over.
+        """
         w = tf.convert_to_tensor(w, tf.float32)
         m = v = tf.zeros_like(w)
         target_t = tf.constant(target, tf.float32)
-        for start in range(0, steps, REFINE_CHUNK):
+        start, n = 0, 1 if check is not None else REFINE_CHUNK
+        while start < steps:
             if check is not None:
-                check()
-            n = min(REFINE_CHUNK, steps - start)
+                check(done + share * start / steps)
+            n = min(n, steps - start)
+            began = time.perf_counter()
             w, m, v = self._refine_fn(w, m, v, target_t, tf.constant(start), tf.constant(n))
+            start += n
+            if check is not None:
+                n = _slice_size((time.perf_counter() - began) / n, REFINE_CHUNK)
         return w
 
     def prepare(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -408,12 +379,12 @@ class DrumEngine:
         audio: np.ndarray,
         sample_rate: int,
         refine_steps: int = 0,
-        check: Callable[[], None] | None = None,
+        check: Check | None = None,
     ) -> Render:
         """Inverts audio into W with the encoder, then `refine_steps` gradient steps.
 
-        `check`, when given, is called between chunks of REFINE_CHUNK steps and may raise to
-        stop the work (a cancelled request, a deadline).
+        `check`, when given, is called between chunks of refinement with the fraction done and
+        may raise to stop the work (a cancelled request, a deadline).
 
         Returns:
             The resynthesis [frames] and its latent [w_dim].
@@ -431,13 +402,14 @@ class DrumEngine:
         audio: np.ndarray,
         sample_rate: int,
         refine_steps: int = 0,
-        check: Callable[[], None] | None = None,
+        check: Check | None = None,
     ) -> tuple[np.ndarray, Render]:
         """Cuts a loop or breakbeat at its onsets and inverts every slice.
 
         Args:
             audio: [samples] or [samples, channels] at `sample_rate`.
-            check: Called between slices and chunks of refinement; it may raise to stop.
+            check: Called between chunks of encoding, refinement and rendering with the
+                fraction done; it may raise to stop.
 
         Returns:
             The onsets (sample positions at the model's rate, [n]) and a Render with audio
@@ -456,17 +428,26 @@ class DrumEngine:
         targets = np.stack(
             [self.prepare(mono[a:b], self.sample_rate) for a, b in zip(starts, ends, strict=True)]
         )
-        encoded = [self._encode(targets[i : i + RENDER_CHUNK])
-                   for i in range(0, len(targets), RENDER_CHUNK)]  # fmt: skip
+        # progress in units of about one sound's work: encode and render each slice, and its
+        # refinement steps
+        n = len(targets)
+        total = n * (2 + refine_steps)
+        if check is None:
+            encoded = [self._encode(targets[i : i + RENDER_CHUNK])
+                       for i in range(0, n, RENDER_CHUNK)]  # fmt: skip
+        else:
+            encoded = _in_slices(self._encode, targets, check, 0.0, n / total)
         w = np.concatenate([e[0].numpy() for e in encoded])
         labels = tuple(self.classes[int(k)] for e in encoded for k in e[1].numpy())
         if refine_steps:
+            share = refine_steps / total
             w = np.concatenate(
-                [self._refine(w[i : i + 1], targets[i : i + 1], refine_steps, check).numpy()
-                 for i in range(len(w))]
+                [self._refine(w[i : i + 1], targets[i : i + 1], refine_steps, check,
+                              (n + i * refine_steps) / total, share).numpy()
+                 for i in range(n)]
             )  # fmt: skip
-        render = self.render(w)
-        return starts, Render(render.audio, render.latent, labels)
+        audio = self._render_checked(w, check, 1.0 - n / total, n / total)
+        return starts, Render(audio, w.astype(np.float32), labels)
 
     def invert_file(self, path: str | os.PathLike[str], refine_steps: int = 0) -> Render:
         """Reads any audio file (raises AudioReadError) and inverts it."""
@@ -486,3 +467,28 @@ class DrumEngine:
         starts, render = self.invert_slices(mono, self.sample_rate, refine_steps)
         loop = place_slices(render.audio, starts, mono.size, self.sample_rate)
         return starts, render, loop
+
+
+def _slice_size(seconds_per_item: float, most: int) -> int:
+    """Items that take about JOB_SLICE_S: one at least, `most` at most."""
+    if seconds_per_item <= 0:
+        return most
+    return int(min(most, max(1, JOB_SLICE_S // seconds_per_item)))
+
+
+def _in_slices(
+    fn: Callable[[np.ndarray], _T], items: np.ndarray, check: Check, done: float, share: float
+) -> list[_T]:
+    """fn over items[i:j] in slices of about JOB_SLICE_S each (one item first, then sized from
+    the time it took, at most RENDER_CHUNK), `check` called before each with the fraction done,
+    from `done` to `done + share`. Returns fn's results in order."""
+    out: list[_T] = []
+    start, n = 0, 1
+    while start < len(items):
+        check(done + share * start / len(items))
+        n = min(n, len(items) - start)
+        began = time.perf_counter()
+        out.append(fn(items[start : start + n]))
+        start += n
+        n = _slice_size((time.perf_counter() - began) / n, RENDER_CHUNK)
+    return out

@@ -4,6 +4,13 @@
 runs it until SIGINT or SIGTERM. The receive path (the main thread) only parses, validates and
 enqueues; one worker thread owns the engine and the slots.
 
+The worker serves two lanes from the one queue (`protocol.Lane`). A job (a refinement, a break,
+a long path) runs in chunks of about `JOB_SLICE_S`; between them the worker reports its
+`/drum/progress`, stops it when cancelled or overdue, and serves the live requests queued
+meanwhile, so they never wait behind it. Live renders queued for different slots are rendered
+in one batched engine call (at most `LIVE_BATCH`); nothing waits for a batch to fill. No request
+overtakes an earlier one that writes a slot it reads or writes.
+
 Start-up checks everything cheap before the slow model load, so a mistake costs one line and a
 non-zero exit at once: who may connect (loopback unless `--allow`), the output folder (writable,
 and not in use by another server: a lock file), the port (the socket is bound first). Shutdown
@@ -21,7 +28,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -35,11 +42,13 @@ from oscserver.limits import (
     DEFAULT_DEADLINE_S,
     DEFAULT_MAX_SLOTS,
     DEFAULT_QUEUE,
+    LIVE_BATCH,
     MIN_FREE_BYTES,
+    PROGRESS_EVERY_S,
     SHUTDOWN_GRACE_S,
 )
 from oscserver.server.guards import Allowed, FailBudget, LogThrottle, is_loopback, parse_networks
-from oscserver.server.handlers import Done, Engine, Handlers, Message, Stopped
+from oscserver.server.handlers import Done, Engine, Handlers, Message, Outcome, Plan, Stopped
 from oscserver.server.inputs import ReadPolicy
 from oscserver.server.protocol import (
     NEVER_ANSWERED,
@@ -181,6 +190,33 @@ class Request:
             return True
         return isinstance(other, Request) and other.call.spec is self.call.spec
 
+    @property
+    def slots(self) -> tuple[str, ...]:
+        """The slots it writes or reads: its target and its sources."""
+        return tuple(s for s in (self.call.slot, *self.call.sources) if s is not None)
+
+
+def touches(slots: Sequence[str], held: Collection[str]) -> bool:
+    """True when any of `slots` is a held slot or one of its hit slots (`<held>-<i>`)."""
+    return any(s in held or any(s.startswith(f"{h}-") for h in held) for s in slots)
+
+
+def live_selector(held: Collection[str]) -> Callable[[list[Request]], bool]:
+    """Picks, in queue order, the entries the live lane may serve now: all their requests live,
+    touching no slot in `held` (the job's in flight) nor one that an entry left behind writes.
+    For `SlotQueue.take`."""
+    blocked = set(held)
+
+    def accept(requests: list[Request]) -> bool:
+        if all(r.call.lane == "live" for r in requests) and not any(
+            touches(r.slots, blocked) for r in requests
+        ):
+            return True
+        blocked.update(r.call.slot for r in requests if r.call.slot is not None)
+        return False
+
+    return accept
+
 
 class Stats:
     """Counters for `/drum/status`; thread-safe."""
@@ -218,17 +254,26 @@ class Stats:
 
 @dataclass
 class Job:
-    """The request the worker is serving now.
+    """The job-lane request the worker is serving now.
 
     Attributes:
-        slot: Its target slot (what `/drum/cancel` names).
+        request: The request.
         deadline: `time.monotonic()` past which it is stopped.
-        stop: Why it must stop (set by `/drum/cancel` or shutdown), or None.
+        reported: `time.monotonic()` of its last `/drum/progress` (its start before any).
+        stop: Why it must stop (set by `/drum/cancel`), or None.
+        grace: `time.monotonic()` past which shutdown stops it, or None.
     """
 
-    slot: str | None
+    request: Request
     deadline: float
+    reported: float
     stop: str | None = None
+    grace: float | None = None
+
+    @property
+    def slot(self) -> str | None:
+        """Its target slot (what `/drum/cancel` names)."""
+        return self.request.call.slot
 
 
 class Server:
@@ -253,6 +298,7 @@ class Server:
         self._worker: threading.Thread | None = None
         self._job: Job | None = None
         self._job_lock = threading.Lock()
+        self._interleaving = False  # the worker is serving live requests between a job's chunks
         self._signals = 0
         self.folder: OutputFolder | None = None
         self.engine: Engine | None = None
@@ -294,7 +340,7 @@ class Server:
         self.slots = SlotStore(folder, engine.sample_rate, out_rate, config.fmt, config.max_slots)
         self.handlers = Handlers(
             engine, self.slots, np.random.default_rng(), ReadPolicy.under(config.allow_read),
-            self._check_job,
+            self._between_chunks,
         )  # fmt: skip
         self.context = Context(tuple(engine.classes), int(engine.pca_axes))
         self._worker = threading.Thread(target=self._work, name="drumsynth-worker", daemon=True)
@@ -323,15 +369,16 @@ class Server:
         self.transport.serve(self._stop)
 
     def shutdown(self) -> None:
-        """Refuses the queued requests, gives the one in flight SHUTDOWN_GRACE_S to finish (then
-        abandons it), closes the socket, removes temporary files and the lock."""
+        """Refuses the queued requests, gives the one in flight SHUTDOWN_GRACE_S to finish (a
+        job stops with a reply just before, anything else is abandoned), closes the socket,
+        removes temporary files and the lock."""
         self._stop.set()
         for request in self._queue.close():
             call = request.call
             self._fail(request.sender, call.spec.address, call.slot, "server is shutting down")
         with self._job_lock:
-            if self._job is not None:
-                self._job.stop = "server is shutting down"
+            if self._job is not None:  # its chunks go on within the grace, then it stops
+                self._job.grace = time.monotonic() + SHUTDOWN_GRACE_S - 0.5
         if self._worker is not None:
             self._worker.join(SHUTDOWN_GRACE_S)
             if self._worker.is_alive():
@@ -505,43 +552,145 @@ class Server:
                 if self._queue.closed:
                     return
                 continue
-            for request in requests:
-                with self._job_lock:
-                    self._job = Job(request.call.slot, time.monotonic() + self.config.deadline)
-                try:
-                    self._serve(request)
-                except Exception:  # the worker outlives any one request
-                    self.throttle.log(logging.ERROR, "worker", "serving %s failed",
-                                      request.call.spec.address, exc=True)  # fmt: skip
-                finally:
-                    with self._job_lock:
-                        self._job = None
+            try:
+                if all(r.call.lane == "live" for r in requests):
+                    more = self._queue.take(live_selector(()), self._queue.maxsize)
+                    self._serve_live([requests, *more])
+                else:
+                    for request in requests:  # a job, and what was queued behind it for its slot
+                        if request.call.lane == "job":
+                            self._serve_job(request)
+                        else:
+                            self._serve(request)
+            except Exception:  # the worker outlives any one request
+                self.throttle.log(logging.ERROR, "worker", "serving %s failed",
+                                  requests[0].call.spec.address, exc=True)  # fmt: skip
 
-    def _check_job(self) -> None:
-        """Raises Stopped when the job in flight was cancelled or is past its deadline."""
+    def _serve_job(self, request: Request) -> None:
+        """Serves a job-lane request; `_between_chunks` runs between its chunks."""
+        now = time.monotonic()
+        with self._job_lock:
+            self._job = Job(request, now + self.config.deadline, now)
+        try:
+            self._serve(request)
+        finally:
+            with self._job_lock:
+                self._job = None
+
+    def _between_chunks(self, fraction: float) -> None:
+        """The handlers' check, called between a job's chunks with the fraction done: stops the
+        job when cancelled or overdue, reports its progress, and serves the live requests
+        queued meanwhile (batched). Does nothing for a live request."""
         with self._job_lock:
             job = self._job
-        if job is None:
+        if job is None or self._interleaving:
             return
+        self._check_job(job)
+        now = time.monotonic()
+        if now - job.reported >= PROGRESS_EVERY_S:
+            job.reported = now
+            call = job.request.call
+            slot = slot_reply_value(call.slot) if call.slot else ""
+            self._send(job.request.sender, "/drum/progress", call.spec.address, slot,
+                       round(min(max(fraction, 0.0), 1.0), 4))  # fmt: skip
+        held = (job.slot,) if job.slot is not None else ()
+        live = self._queue.take(live_selector(held), self._queue.maxsize)
+        if live:
+            self._interleaving = True
+            try:
+                self._serve_live(live)
+            finally:
+                self._interleaving = False
+            self._check_job(job)  # cancelled while the live requests were served
+
+    def _check_job(self, job: Job) -> None:
+        """Raises Stopped when the job was cancelled or is past its deadline."""
         if job.stop is not None:
             raise Stopped(job.stop)
+        if job.grace is not None and time.monotonic() > job.grace:
+            raise Stopped("server is shutting down")
         if time.monotonic() > job.deadline:
             raise Stopped(f"deadline exceeded ({self.config.deadline:g} s)")
 
+    def _serve_live(self, entries: list[list[Request]]) -> None:
+        """Serves live entries in queue order, the single renders of different slots together
+        in batched engine calls; a lone render takes its handler's own (fastest) path."""
+        assert self.handlers is not None
+        handlers = self.handlers
+        batchable = [e for e in entries if len(e) == 1 and handlers.can_batch(e[0].call)]
+        if len(batchable) < 2:
+            for requests in entries:
+                for request in requests:
+                    self._serve(request)
+            return
+        pending: list[tuple[Request, Plan]] = []
+        for requests in entries:
+            request = requests[0]
+            if len(requests) != 1 or not handlers.can_batch(request.call):
+                self._render_batch(pending)  # it may read what the batch writes
+                for request in requests:
+                    self._serve(request)
+                continue
+            if touches(request.slots, [r.call.slot for r, _ in pending if r.call.slot]):
+                self._render_batch(pending)  # it reads or writes what the batch writes
+            plan = self._outcome(request, lambda r=request: handlers.plan(r.call))
+            if plan is not None:
+                pending.append((request, plan))
+            if len(pending) >= LIVE_BATCH:
+                self._render_batch(pending)
+        self._render_batch(pending)
+
+    def _render_batch(self, pending: list[tuple[Request, Plan]]) -> None:
+        """Renders the pending plans in one engine call, stores and answers each; empties it."""
+        assert self.handlers is not None
+        if not pending:
+            return
+        batch = list(pending)
+        pending.clear()
+        try:
+            audio = self.handlers.render([plan for _, plan in batch])
+        except Exception as err:
+            self.throttle.log(logging.ERROR, "internal", "batch of %d failed", len(batch),
+                              exc=True)  # fmt: skip
+            for request, _ in batch:
+                self._failure(request, err)
+            return
+        for (request, plan), sound in zip(batch, audio, strict=True):
+            outcome = self._outcome(request, lambda p=plan, a=sound: p.finish(a))
+            if outcome is not None:
+                self._answer(request, outcome)
+
     def _serve(self, request: Request) -> None:
-        assert self.handlers is not None and self.slots is not None
+        assert self.handlers is not None
+        call = request.call
+        outcome = self._outcome(request, lambda: getattr(self.handlers, call.spec.handler)(call))
+        if outcome is not None:
+            self._answer(request, outcome)
+
+    def _outcome(self, request: Request, produce: Callable[[], Any]) -> Any:
+        """What `produce` returns, or None after answering its failure."""
+        try:
+            return produce()
+        except Exception as err:
+            if not isinstance(err, ValueError):
+                self.throttle.log(logging.ERROR, "internal", "%s %s failed",
+                                  request.call.spec.address, request.call.slot,
+                                  exc=True)  # fmt: skip
+            self._failure(request, err)
+            return None
+
+    def _failure(self, request: Request, err: Exception) -> None:
+        """`/drum/fail` for an exception: ValueError (UnknownSlot, InputRefused,
+        OutputUnavailable, Stopped, ...) says its reason, anything else is an internal error."""
+        reason = str(err) if isinstance(err, ValueError) else f"internal error: {err}"
+        call = request.call
+        self._fail(request.sender, call.spec.address, call.slot, reason, request.received)
+
+    def _answer(self, request: Request, outcome: Outcome) -> None:
+        """Sends a handler's outcome: its message, or `/drum/done` with the time since receipt."""
+        assert self.slots is not None
         call = request.call
         cmd = call.spec.address
-        try:
-            self._check_job()  # cancelled while it waited
-            outcome = getattr(self.handlers, call.spec.handler)(call)
-        except ValueError as err:  # UnknownSlot, InputRefused, OutputUnavailable, Stopped, ...
-            self._fail(request.sender, cmd, call.slot, str(err), request.received)
-            return
-        except Exception as err:
-            self.throttle.log(logging.ERROR, "internal", "%s %s failed", cmd, call.slot, exc=True)
-            self._fail(request.sender, cmd, call.slot, f"internal error: {err}", request.received)
-            return
         if isinstance(outcome, Message):
             self._log_request(cmd, call.slot, request.received, "answered")
             self._send(request.sender, outcome.address, *outcome.args)

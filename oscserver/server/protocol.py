@@ -21,6 +21,7 @@ from oscserver.limits import (
     COORD_LIMIT,
     FAIL_BURST,
     FAIL_RATE,
+    LIVE_PATH_STEPS,
     MAX_BUNDLE_DEPTH,
     MAX_BUNDLE_MESSAGES,
     MAX_FILE_BYTES,
@@ -29,8 +30,13 @@ from oscserver.limits import (
     MAX_SLOT_CHARS,
     OSC_REFINE_RANGE,
     OSC_STEPS_RANGE,
+    PROGRESS_EVERY_S,
     PSI_RANGE,
 )
+
+#: The worker's two lanes: "live" requests are short and are served between the chunks of a
+#: running "job" (a refinement, a break, a long path), so they never wait behind one.
+Lane = Literal["live", "job"]
 
 #: The argument kinds the table knows. Each has one converter in `_convert`.
 ArgKind = Literal["slot", "int", "float", "class", "choice", "path", "host", "port"]
@@ -100,6 +106,9 @@ class Address:
             receive path (False).
         renders: Writes a sound into the slot (and so answers `/drum/done`).
         relative: Depends on the slot's own earlier state; decides how coalescing keeps it.
+        lane: The worker lane of its requests (queued rows only).
+        job_past: (argument, bound): a request whose argument is above the bound is a job
+            whatever `lane` says, e.g. ("refine_steps", 0).
     """
 
     address: str
@@ -110,6 +119,14 @@ class Address:
     queued: bool = False
     renders: bool = False
     relative: bool = False
+    lane: Lane = "live"
+    job_past: tuple[str, int] | None = None
+
+    def lane_words(self) -> str:
+        """The lane for the protocol page, e.g. "live; a job when refine_steps > 0"."""
+        if self.job_past is None:
+            return self.lane
+        return f"{self.lane}; a job when {self.job_past[0]} > {self.job_past[1]}"
 
     @property
     def has_slot(self) -> bool:
@@ -268,6 +285,7 @@ TABLE: Final[tuple[Address, ...]] = (
         "`/drum/done /drum/path slot path frames sr ms steps frames_per_step`",
         queued=True,
         renders=True,
+        job_past=("steps", LIVE_PATH_STEPS),
     ),
     Address(
         "/drum/invert",
@@ -290,6 +308,7 @@ TABLE: Final[tuple[Address, ...]] = (
         "`/drum/done /drum/invert slot path frames sr ms class`",
         queued=True,
         renders=True,
+        job_past=("refine_steps", 0),
     ),
     Address(
         "/drum/break",
@@ -321,6 +340,7 @@ TABLE: Final[tuple[Address, ...]] = (
         "hit slots are `<slot>-0` to `<slot>-<hits - 1>`)",
         queued=True,
         renders=True,
+        lane="job",
     ),
     Address(
         "/drum/latent",
@@ -347,8 +367,9 @@ TABLE: Final[tuple[Address, ...]] = (
         "/drum/cancel",
         ((_SLOT,),),
         "cancel",
-        "Stop the slot's work: its queued requests are dropped, and an `/drum/invert` or "
-        "`/drum/break` in flight stops within a few refinement steps (or before its next hit). "
+        "Stop the slot's work: its queued requests are dropped, and a job in flight (an "
+        "`/drum/invert` with refinement, a `/drum/break`, a long `/drum/path`) stops within a "
+        "few refinement steps or sounds. "
         "Each stopped request is answered `/drum/fail cmd slot cancelled`. Long jobs also stop "
         "by themselves at the server's deadline (`--deadline`, 60 s): `deadline exceeded`.",
         "`/drum/cancelled slot n` (n: the requests stopped)",
@@ -382,6 +403,13 @@ REPLIES: Final[tuple[Reply, ...]] = (
         "A sound is in place: `path` (a WAV file, alternating between `<slot>-a.wav` and "
         "`<slot>-b.wav`), its length in `frames` at `sr`, `ms` the server's time from receipt "
         "to file in place, then any command-specific values.",
+    ),
+    Reply(
+        "/drum/progress",
+        "cmd slot fraction",
+        "How far a job (`cmd` into `slot`) has come, `fraction` from 0 to 1, sent to the "
+        f"requester at most every {PROGRESS_EVERY_S:g} s while it runs; its `/drum/done` or "
+        "`/drum/fail` comes after the last one.",
     ),
     Reply(
         "/drum/fail",
@@ -433,6 +461,15 @@ class Call:
     def sources(self) -> tuple[str, ...]:
         """Other slots this call reads (slotA and slotB of morph and path)."""
         return tuple(v for k, v in self.args.items() if k in ("slotA", "slotB"))
+
+    @property
+    def lane(self) -> Lane:
+        """The worker lane that serves it: the row's, or "job" past the row's `job_past`."""
+        if self.spec.job_past is not None:
+            name, bound = self.spec.job_past
+            if self.args.get(name, 0) > bound:
+                return "job"
+        return self.spec.lane
 
     @property
     def relative(self) -> bool:
@@ -670,7 +707,8 @@ def render_markdown() -> str:
         "dropped whole and counted (`malformed` in `/drum/status`). Only this machine may "
         "send unless the server runs with `--allow CIDR`; datagrams from other hosts are "
         "dropped and counted (`dropped`). Messages to the addresses the server only sends "
-        "(`/drum/done`, `/drum/fail`, `/drum/pong`, `/drum/cancelled`) are never answered. "
+        "(`/drum/done`, `/drum/fail`, `/drum/pong`, `/drum/cancelled`, `/drum/progress`) are "
+        "never answered. "
         f"Audio files for `/drum/invert` and `/drum/break` must be regular files of at most "
         f"{MAX_FILE_BYTES // 1000000} MB and {MAX_FILE_SECONDS:g} s, inside the server's "
         "`--allow-read` folders when it has any; anything else is `not a readable audio "
@@ -686,6 +724,15 @@ def render_markdown() -> str:
         "sensor gets the latest state rendered, never a backlog; a `/drum/pca` queued behind a "
         "`/drum/seed` of the same slot keeps the seed. Past the queue's bound the server "
         "answers `/drum/fail cmd slot busy`.",
+        "",
+        "Lanes: the worker serves two lanes. Live requests (seed, random, pca, morph, paths of "
+        f"up to {LIVE_PATH_STEPS} steps, inversion without refinement) are rendered between the "
+        "chunks of a running job (an inversion with refinement, a break, a longer path), so "
+        "they never wait behind one; live renders queued for different slots are rendered "
+        "together in one batched call. A live request that reads or writes a slot a job is "
+        "still working on (the job's slot or its `<slot>-<i>` hit slots) waits for that job. "
+        "A job reports `/drum/progress cmd slot fraction` while it runs, and stops on "
+        "`/drum/cancel slot` or at the server's deadline.",
         "",
         "Files: each sound is written as WAV into the server's `--out` folder, under a "
         "temporary name then renamed into place, alternating `<slot>-a.wav` and "
@@ -709,6 +756,8 @@ def render_markdown() -> str:
                 out += [f"Form `{row.address} {names}`:", ""]
             out += [_arg_line(arg) for arg in sig] or ["  - no arguments"]
             out.append("")
+        if row.queued:
+            out += [f"Lane: {row.lane_words()}.", ""]
         out += [f"Reply: {row.reply}.", ""]
     out += ["## Replies", "", "| Address | Arguments | Meaning |", "|---|---|---|"]
     for reply in REPLIES:

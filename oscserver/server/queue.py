@@ -13,7 +13,8 @@ growing backlog:
 The requests decide (`replaces`); the queue only applies the decision.
 
 Requests without a slot to coalesce on (e.g. `/drum/latent`) queue on their own.
-Thread-safe: the receive path puts, the worker gets.
+Thread-safe: the receive path puts, the worker gets (the oldest entry) or takes (the entries a
+lane wants, past the ones it leaves in place).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, Protocol, TypeVar
@@ -128,6 +129,23 @@ class SlotQueue(Generic[T]):
                 return None
             _, entry = self._entries.popitem(last=False)
             return entry.requests
+
+    def take(self, accept: Callable[[list[T]], bool], limit: int) -> list[list[T]]:
+        """Takes, without waiting, up to `limit` entries that `accept` approves, oldest first.
+
+        `accept` sees every queued entry's requests in queue order (until `limit` are taken), so
+        it may remember what it passed over, e.g. to keep a later entry behind an earlier one.
+        The entries it refuses keep their places.
+        """
+        taken: list[list[T]] = []
+        with self._cond:
+            for key, entry in list(self._entries.items()):
+                if len(taken) >= limit:
+                    break
+                if accept(entry.requests):
+                    del self._entries[key]
+                    taken.append(entry.requests)
+        return taken
 
     def cancel(self, key: Hashable) -> list[T]:
         """Takes the requests queued for `key` (a slot) out of the queue and returns them."""

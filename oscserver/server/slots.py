@@ -4,7 +4,10 @@ A slot is a client-chosen name (validated by `protocol.canonical_slot`). It hold
 base latent (set by seed, random, invert or morph), its current latent and its latest file.
 Sounds are written atomically into the output folder, alternating `<slot>-a.wav` and
 `<slot>-b.wav`, so a buffer a client is playing is never overwritten by the next sound.
-Nothing is ever written outside the output folder.
+Nothing is ever written outside the output folder. A kit or a break is also written as a
+SuperDirt sample bank: the folder `<slot>/` inside the output folder, one file per sound
+(`0.wav`, `1.wav`, ...; zero-padded to one width when there are ten or more, so that a bank's
+sorted file names keep their order).
 
 The disk is bounded: at most `max_slots` slots are kept (the least recently used one is evicted
 with its files) and a write that would leave less than `MIN_FREE_BYTES` free fails as "disk
@@ -169,6 +172,25 @@ class UnknownSlot(ValueError):
         self.name = name
 
 
+@dataclass(frozen=True)
+class Break:
+    """The hits of the last break inverted into (or mixed into) a slot.
+
+    Attributes:
+        onsets: [n] sample positions of the hits at the model's rate.
+        base: [n, w_dim], the hits' latents as inverted (what `/drum/breakpca` moves around).
+        latents: [n, w_dim], the hits' latents now.
+        classes: The class of each hit.
+        length: The loop's length in samples at the model's rate.
+    """
+
+    onsets: np.ndarray
+    base: np.ndarray
+    latents: np.ndarray
+    classes: tuple[str, ...]
+    length: int
+
+
 @dataclass
 class Slot:
     """The state of one slot.
@@ -177,9 +199,13 @@ class Slot:
         name: Canonical slot name.
         cls: Its class name.
         base: Shape [w_dim]; the latent that `/drum/pca` moves around.
-        latent: Shape [w_dim] (the latent of its latest sound; for a path, the last step's).
+        latent: Shape [w_dim] (the latent of its latest sound; for a path, the last step's; for
+            a style mix, the mean of its per-layer styles).
         path: Its latest file.
         frames: Length of its latest file, in frames at the output rate.
+        styles: Shape [num_ws, w_dim], the per-layer styles of a style-mixed sound
+            (`/drum/mix`), or None when one latent styles every layer.
+        hits: The break it holds (`/drum/break`, `/drum/breakpca`, `/drum/breakmix`), or None.
     """
 
     name: str
@@ -188,6 +214,8 @@ class Slot:
     latent: np.ndarray
     path: Path
     frames: int
+    styles: np.ndarray | None = None
+    hits: Break | None = None
 
 
 class SlotStore:
@@ -267,23 +295,85 @@ class SlotStore:
         Raises:
             OutputUnavailable: the folder cannot be written, or the disk is (nearly) full.
         """
+        audio = self._at_out_rate(audio)
+        target = self.next_path(name)
+        path = self._write_file(target, np.ascontiguousarray(audio.reshape(-1)))
+        self._turn[name] = self._turn.get(name, 0) + 1
+        return path, int(audio.size)
+
+    def _at_out_rate(self, audio: np.ndarray) -> np.ndarray:
+        """[frames] or [n, frames] at the model's rate -> the same at the output rate."""
         audio = np.asarray(audio, dtype=np.float32)
         if audio.ndim not in (1, 2):
             raise ValueError(f"audio must be [frames] or [n, frames], got shape {audio.shape}")
         if self.out_rate != self.model_rate:  # each sound on its own: n * frames stays exact
             audio = resample(audio.T, self.model_rate, self.out_rate).T
-        audio = np.ascontiguousarray(audio.reshape(-1))
-        target = self.next_path(name)
+        return audio
+
+    def _write_file(self, target: Path, audio: np.ndarray) -> Path:
         self.folder.ensure(audio.size * _SAMPLE_BYTES.get(self.fmt, 4) + 1024)
         try:
-            path = write_wav_atomic(target, audio, self.out_rate, self.fmt)
+            return write_wav_atomic(target, audio, self.out_rate, self.fmt)
         except OSError as err:
             raise self.folder.reason(err) from None
-        self._turn[name] = self._turn.get(name, 0) + 1
-        return path, int(audio.shape[0])
+
+    def bank_folder(self, name: str) -> Path:
+        """The SuperDirt bank folder of slot `name`: `<out>/<name>/`."""
+        if not SLOT_PATTERN.fullmatch(name):
+            raise ValueError(f"invalid slot name {name[:70]!r}")
+        return self.out_dir / name
+
+    def write_bank(self, name: str, audio: np.ndarray) -> Path:
+        """Writes n sounds [n, frames] as the bank folder of slot `name`, sound i as `<i>.wav`
+        (zero-padded to the width of n - 1), each atomically; files of an earlier, longer bank
+        are removed. Returns the folder.
+
+        Raises:
+            OutputUnavailable: the folder cannot be written, or the disk is (nearly) full.
+        """
+        audio = self._at_out_rate(audio)
+        if audio.ndim != 2 or audio.shape[0] < 1:
+            raise ValueError(f"a bank needs audio [n, frames], got shape {audio.shape}")
+        folder = self.bank_folder(name)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as err:
+            raise self.folder.reason(err) from None
+        width = len(str(len(audio) - 1))
+        names = [f"{i:0{width}d}.wav" for i in range(len(audio))]
+        for file, sound in zip(names, audio, strict=True):
+            self._write_file(folder / file, np.ascontiguousarray(sound))
+        _clear_bank(folder, keep=set(names))
+        return folder
+
+    def delete(self, name: str) -> None:
+        """Forgets slot `name` and deletes its files and bank folder (nothing if it is empty)."""
+        if name in self._slots:
+            del self._slots[name]
+            self._turn.pop(name, None)
+            self._remove_files(name)
+
+    def _remove_files(self, name: str) -> None:
+        for suffix in "ab":
+            self._file(name, suffix).unlink(missing_ok=True)
+        bank = self.bank_folder(name)
+        if bank.is_dir():
+            _clear_bank(bank, keep=set())
+            try:
+                bank.rmdir()
+            except OSError:  # something else lies there: leave it
+                pass
 
     def set(
-        self, name: str, cls: str, base: np.ndarray, latent: np.ndarray, path: Path, frames: int
+        self,
+        name: str,
+        cls: str,
+        base: np.ndarray,
+        latent: np.ndarray,
+        path: Path,
+        frames: int,
+        styles: np.ndarray | None = None,
+        hits: Break | None = None,
     ) -> Slot:
         """Records a slot's new state after its file is in place; evicts past `max_slots`."""
         slot = Slot(
@@ -293,6 +383,8 @@ class SlotStore:
             np.array(latent, dtype=np.float32),
             path,
             frames,
+            None if styles is None else np.array(styles, dtype=np.float32),
+            hits,
         )
         self._slots[name] = slot
         self._slots.move_to_end(name)
@@ -303,10 +395,20 @@ class SlotStore:
     def _evict(self, name: str) -> None:
         del self._slots[name]
         self._turn.pop(name, None)
-        for suffix in "ab":
-            self._file(name, suffix).unlink(missing_ok=True)
+        self._remove_files(name)
         self.evicted += 1
         log.debug("slot %s evicted (least recently used of %d)", name, self.max_slots)
+
+
+#: The sound files of a bank folder: `0.wav`, `01.wav`, ...
+_BANK_FILE = re.compile(r"[0-9]{1,5}\.wav")
+
+
+def _clear_bank(folder: Path, keep: set[str]) -> None:
+    """Deletes the bank files in `folder` not named in `keep` (nothing else)."""
+    for path in folder.iterdir():
+        if _BANK_FILE.fullmatch(path.name) and path.name not in keep and path.is_file():
+            path.unlink(missing_ok=True)
 
 
 def remove_stale_temporaries(out_dir: Path) -> int:

@@ -149,16 +149,34 @@ def test_refinement_runs_in_chunks_and_a_check_can_stop_it(engine):
     target = engine.generate(11, engine.classes[0]).audio
     calls = []
 
-    def check():
-        calls.append(len(calls))
+    def check(fraction: float) -> None:
+        calls.append(fraction)
         if len(calls) == 2:
             raise InterruptedError("cancelled")
 
     with pytest.raises(InterruptedError):
         engine.invert(target, engine.sample_rate, refine_steps=3 * REFINE_CHUNK, check=check)
-    assert len(calls) == 2  # one chunk ran, the second was stopped before it started
+    assert calls == [0.0, 1 / (3 * REFINE_CHUNK)]  # one step first, the second chunk stopped
     whole = engine.invert(target, engine.sample_rate, refine_steps=REFINE_CHUNK + 5)
-    seen = []
-    chunked = engine.invert(target, engine.sample_rate, REFINE_CHUNK + 5, lambda: seen.append(1))
-    assert len(seen) == 2
+    seen: list[float] = []
+    chunked = engine.invert(target, engine.sample_rate, REFINE_CHUNK + 5, seen.append)
+    assert len(seen) >= 2 and seen[0] == 0.0 and seen == sorted(seen) and seen[-1] < 1.0
     np.testing.assert_allclose(chunked.latent, whole.latent, atol=1e-6)
+
+
+def test_a_checked_path_and_break_report_rising_fractions_and_render_the_same(engine):
+    a, b = (engine.seed_latent(s, engine.classes[0]) for s in (1, 2))
+    seen: list[float] = []
+    checked = engine.path([a, b], 40, check=seen.append)
+    plain = engine.path([a, b], 40)
+    assert seen and seen[0] == 0.0 and seen == sorted(seen) and seen[-1] < 1.0
+    np.testing.assert_allclose(checked.audio, plain.audio, atol=1e-5)
+    from tests.helpers import synthetic_break
+
+    loop = synthetic_break(np.random.default_rng(3))
+    fractions: list[float] = []
+    starts, render = engine.invert_slices(loop, 44100, 2, fractions.append)
+    assert fractions[0] == 0.0 and fractions == sorted(fractions) and fractions[-1] < 1.0
+    assert len(fractions) >= len(starts) + 2  # encoding, each slice's refinement, rendering
+    _, plain = engine.invert_slices(loop, 44100, 2)  # encoded in other batch sizes: rounding
+    np.testing.assert_allclose(render.latent, plain.latent, atol=1e-3)

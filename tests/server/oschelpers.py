@@ -42,31 +42,50 @@ class FakeEngine:
     w_dim = 8
 
     def __init__(self, delay: float = 0.0, refine_delay: float = 0.0) -> None:
-        self.delay = delay  # seconds each render takes, to let a backlog form
-        self.refine_delay = refine_delay  # seconds each refined inversion takes
+        self.delay = delay  # seconds each render (one sound, or one batch) takes
+        self.refine_delay = refine_delay  # seconds each refined inversion (or break hit) takes
         rng = np.random.default_rng(0)
         self.means = {c: rng.normal(size=self.w_dim).astype(np.float32) for c in self.classes}
         q, _ = np.linalg.qr(rng.normal(size=(self.w_dim, self.w_dim)))
         self.axes = q[: self.pca_axes].astype(np.float32)  # [pca_axes, w_dim], orthonormal rows
         self.calls: list[str] = []
+        self.batches: list[int] = []  # sounds per `render` call
+
+    def _sound(self, latent: np.ndarray) -> np.ndarray:
+        t = np.arange(self.frames, dtype=np.float32) / self.sample_rate
+        freq = 100.0 + 50.0 * float(np.abs(latent).sum())
+        return (0.5 * np.sin(2 * np.pi * freq * t) * np.exp(-t * 20)).astype(np.float32)
 
     def _audio(self, latent: np.ndarray) -> np.ndarray:
         if self.delay:
             time.sleep(self.delay)
-        t = np.arange(self.frames, dtype=np.float32) / self.sample_rate
-        freq = 100.0 + 50.0 * float(np.abs(latent).sum())
-        return (0.5 * np.sin(2 * np.pi * freq * t) * np.exp(-t * 20)).astype(np.float32)
+        return self._sound(latent)
 
     def _check(self, cls: str) -> None:
         if cls not in self.classes:
             raise ValueError(f"unknown class {cls!r}")
 
-    def generate(self, seed: int, cls: str, psi: float = 1.0) -> FakeRender:
+    def seed_latent(self, seed: int, cls: str, psi: float = 1.0) -> np.ndarray:
         self._check(cls)
-        self.calls.append("generate")
         z = np.random.default_rng(seed).normal(size=self.w_dim).astype(np.float32)
-        latent = self.means[cls] + psi * z
+        return (self.means[cls] + psi * z).astype(np.float32)
+
+    def generate(self, seed: int, cls: str, psi: float = 1.0) -> FakeRender:
+        self.calls.append("generate")
+        latent = self.seed_latent(seed, cls, psi)
         return FakeRender(self._audio(latent), latent)
+
+    def coordinates_latent(
+        self, cls: str, coords: Sequence[float], base: np.ndarray | None = None
+    ) -> np.ndarray:
+        self._check(cls)
+        c = np.zeros(self.pca_axes, dtype=np.float32)
+        c[: len(coords)] = coords
+        origin = self.means[cls] if base is None else base
+        return (origin + c @ self.axes).astype(np.float32)
+
+    def morph_latent(self, a: np.ndarray, b: np.ndarray, t: float, mode: str = "lin") -> np.ndarray:
+        return ((1 - t) * a + t * b).astype(np.float32)
 
     def from_coordinates(
         self, cls: str, coords: Sequence[float], base: np.ndarray | None = None
@@ -86,24 +105,50 @@ class FakeEngine:
         return ((latent - origin) @ self.axes.T).astype(np.float32)
 
     def render(self, latent: np.ndarray) -> FakeRender:
-        return FakeRender(self._audio(latent), latent)
+        """One sound [w_dim] or a batch [n, w_dim], `delay` per call whatever its size."""
+        latent = np.asarray(latent, np.float32)
+        self.calls.append("render")
+        self.batches.append(1 if latent.ndim == 1 else len(latent))
+        if self.delay:
+            time.sleep(self.delay)
+        if latent.ndim == 1:
+            return FakeRender(self._sound(latent), latent)
+        return FakeRender(np.stack([self._sound(w) for w in latent]), latent)
 
     def morph(self, a: np.ndarray, b: np.ndarray, t: float, mode: str = "lin") -> FakeRender:
         self.calls.append("morph")
         latent = ((1 - t) * a + t * b).astype(np.float32)
         return FakeRender(self._audio(latent), latent)
 
-    def path(self, anchors: Sequence[np.ndarray], steps: int, mode: str = "lin") -> FakeRender:
+    def path(
+        self,
+        anchors: Sequence[np.ndarray],
+        steps: int,
+        mode: str = "lin",
+        check: Callable[[float], None] | None = None,
+    ) -> FakeRender:
+        """`delay` per sound; with `check`, called before each sound, as the engine's chunks."""
         self.calls.append("path")
         ts = np.linspace(0, 1, steps, dtype=np.float32)[:, None]
         latents = (1 - ts) * anchors[0] + ts * anchors[-1]
-        return FakeRender(np.stack([self._audio(w) for w in latents]), latents)
-
-    def _refine(self, refine_steps: int, check: Callable[[], None] | None) -> None:
-        """Sleeps refine_delay in 10 chunks, calling check between them, as the engine does."""
-        for _ in range(10 if refine_steps and self.refine_delay else 0):
+        sounds = []
+        for i, w in enumerate(latents):
             if check is not None:
-                check()
+                check(i / steps)
+            sounds.append(self._audio(w))
+        return FakeRender(np.stack(sounds), latents)
+
+    def _refine(
+        self,
+        refine_steps: int,
+        check: Callable[[float], None] | None,
+        done: float = 0.0,
+        share: float = 1.0,
+    ) -> None:
+        """Sleeps refine_delay in 10 chunks, calling check before each, as the engine does."""
+        for i in range(10 if refine_steps and self.refine_delay else 0):
+            if check is not None:
+                check(done + share * i / 10)
             time.sleep(self.refine_delay / 10)
 
     def invert(
@@ -131,8 +176,8 @@ class FakeEngine:
         starts = onsets(mono, self.sample_rate)
         if starts.size == 0:
             raise ValueError("no drum hits found in the audio")
-        for _ in starts:
-            self._refine(refine_steps, check)
+        for i in range(len(starts)):
+            self._refine(refine_steps, check, i / len(starts), 1 / len(starts))
         ends = [*starts[1:], mono.size]
         latents = np.stack(
             [np.full(self.w_dim, float(np.abs(mono[a:b]).mean()), dtype=np.float32)
@@ -156,12 +201,18 @@ class Client:
     def send(self, address: str, *args: Any) -> None:
         self.udp.send_message(address, list(args))
 
-    def recv(self, timeout: float = 5.0) -> tuple[str, list[Any]]:
-        dgram = self.udp.receive(timeout)
-        if not dgram:
-            raise TimeoutError("no reply")
-        msg = OscMessage(dgram)
-        return msg.address, list(msg.params)
+    def recv(
+        self, timeout: float = 5.0, skip: tuple[str, ...] = ("/drum/progress",)
+    ) -> tuple[str, list[Any]]:
+        """The next reply, passing over those to `skip` addresses (a job's progress)."""
+        end = time.monotonic() + timeout
+        while True:
+            dgram = self.udp.receive(max(0.001, end - time.monotonic()))
+            if not dgram:
+                raise TimeoutError("no reply")
+            msg = OscMessage(dgram)
+            if msg.address not in skip:
+                return msg.address, list(msg.params)
 
     def ask(self, address: str, *args: Any, timeout: float = 5.0) -> tuple[str, list[Any]]:
         self.send(address, *args)
