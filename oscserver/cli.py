@@ -153,6 +153,14 @@ def main() -> None:
     show_default=True,
     help="Run the model once before answering.",
 )
+@_presets_option
+@click.option(
+    "--wekinator-slot",
+    envvar="DRUMSYNTH_WEKINATOR_SLOT",
+    default="wek",
+    show_default=True,
+    help="The slot Wekinator's /wek/outputs moves along the PCA axes.",
+)
 @click.option(
     "--log-level",
     envvar="DRUMSYNTH_LOG_LEVEL",
@@ -164,7 +172,7 @@ def main() -> None:
 def serve(
     host: str, port: int, model: Path | None, out: Path | None, fmt: str, sr: int | None,
     queue_size: int, allow: tuple[str, ...], allow_read: tuple[Path, ...], max_slots: int,
-    deadline: float, warmup: bool, log_level: str,
+    deadline: float, warmup: bool, presets: Path | None, wekinator_slot: str, log_level: str,
 ) -> None:  # fmt: skip
     """Serve the model over OSC (UDP) until Ctrl-C or SIGTERM.
 
@@ -180,7 +188,8 @@ def serve(
     try:
         run(host=host, port=port, model=model, out=out, fmt=fmt, sr=sr, queue_size=queue_size,
             warmup=warmup, allow=allow, allow_read=allow_read, max_slots=max_slots,
-            deadline=deadline, log_level=log_level)  # fmt: skip
+            deadline=deadline, presets=presets, wekinator_slot=wekinator_slot,
+            log_level=log_level)  # fmt: skip
     except StartupError as err:
         raise click.ClickException(str(err)) from None
 

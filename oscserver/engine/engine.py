@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -104,6 +105,11 @@ class DrumEngine:
             ws = tf.tile(w[:, None, :], [1, c.num_ws, 1])
             return synthesize(gen, ws, self._layer_noise, self._synth_noise)
 
+        @tf.function(input_signature=[tf.TensorSpec([None, c.num_ws, c.w_dim], tf.float32)])
+        def styles_fn(ws: tf.Tensor) -> tf.Tensor:
+            # style mixing: one w per layer (synth_fn, one w tiled, stays the fast path)
+            return synthesize(gen, ws, self._layer_noise, self._synth_noise)
+
         @tf.function(input_signature=[tf.TensorSpec([None, c.frames], tf.float32)])
         def encode_fn(audio: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
             # w [n, w_dim] and the class head's choice [n]
@@ -129,7 +135,25 @@ class DrumEngine:
             w = latent_fn(z, label, psi)
             return w, synth_fn(w)
 
+        embed = gen.mapping.get_layer("class_embed")
+        # the mapping network from the class embedding on: (z, embedding vector) -> w
+        after_embed = keras.Model([gen.mapping.inputs[0], embed.output], gen.mapping.output)
+        blend_spec = [
+            tf.TensorSpec([1, c.z_dim], tf.float32),
+            tf.TensorSpec([len(c.classes)], tf.float32),
+            tf.TensorSpec([], tf.float32),
+        ]
+
+        @tf.function(input_signature=blend_spec)
+        def hybrid_fn(z: tf.Tensor, weights: tf.Tensor, psi: tf.Tensor) -> tf.Tensor:
+            # the class embeddings blended by weights (summing to 1) inside the mapping
+            # network; truncation toward the class means blended by the same weights
+            blended = tf.matmul(weights[None], embed.embeddings)
+            centre = tf.matmul(weights[None], means)
+            return centre + psi * (after_embed([z, blended], training=False) - centre)
+
         self._latent, self._synth, self._encode = latent_fn, synth_fn, encode_fn
+        self._styles, self._hybrid = styles_fn, hybrid_fn
         self._seed = seed_fn
         self._refine_fn = self._build_refine()
         if warmup:
@@ -167,6 +191,11 @@ class DrumEngine:
         return self.config.w_dim
 
     @property
+    def num_ws(self) -> int:
+        """Per-layer styles the synthesis network takes, coarse (early) layers first."""
+        return self.config.num_ws
+
+    @property
     def pca_axes(self) -> int:
         return self.artifact.pca_axes
 
@@ -180,6 +209,8 @@ class DrumEngine:
         self.render(w)
         self.render(np.repeat(w[None], 2, axis=0))
         self.seed_latent(0, self.classes[0])
+        self.mix(w, w)
+        self.hybrid_latent([(self.classes[0], 1.0)], 0)
         self.generate(0, self.classes[0])
         self._encode(np.zeros((1, self.frames), np.float32))
         self._refine(tf.constant(w[None]), np.zeros([1, self.frames], np.float32), 1, None)
@@ -210,6 +241,26 @@ class DrumEngine:
     def seed_latent(self, seed: int, cls: str, psi: float = 1.0) -> np.ndarray:
         """The w of a seed in a class, truncated toward the class mean by psi: [w_dim]."""
         return self._latent(*self._seed_inputs(seed, cls, psi)).numpy()[0]
+
+    def hybrid_latent(
+        self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0
+    ) -> np.ndarray:
+        """The w of a seed through a blend of classes: [w_dim].
+
+        The class embeddings are blended inside the mapping network by the weights (scaled to
+        sum to 1; a class named twice adds up), the same z goes through the rest of the mapping,
+        and truncation pulls toward the class means blended by the same weights. A blend of one
+        class is that class's `seed_latent`.
+        """
+        z, _, psi32 = self._seed_inputs(seed, self.classes[0], psi)
+        weights = np.zeros(len(self.classes), np.float64)
+        for cls, weight in blend:
+            if not np.isfinite(weight) or weight < 0:
+                raise ValueError(f"weights must be finite and >= 0, got {weight:g} for {cls}")
+            weights[self._class_index(cls)] += weight
+        if weights.sum() <= 0:
+            raise ValueError("a hybrid needs a class with a weight above 0")
+        return self._hybrid(z, (weights / weights.sum()).astype(np.float32), psi32).numpy()[0]
 
     def nearest_class(self, latent: np.ndarray) -> str:
         """The class whose mean w is nearest to `latent`."""
@@ -251,10 +302,44 @@ class DrumEngine:
         chunks = _in_slices(lambda w: self._synth(w).numpy(), batch, check, done, share)
         return np.concatenate(chunks).astype(np.float32)
 
+    def render_styles(self, styles: np.ndarray) -> Render:
+        """Renders per-layer styles ws [num_ws, w_dim] -> audio [frames], or
+        [n, num_ws, w_dim] -> [n, frames]; the Render's latent is the styles."""
+        ws = np.asarray(styles, np.float32)
+        batch = ws[None] if ws.ndim == 2 else ws
+        if batch.ndim != 3 or batch.shape[1:] != (self.num_ws, self.w_dim):
+            raise ValueError(
+                f"styles must be [{self.num_ws}, {self.w_dim}] or [n, {self.num_ws}, "
+                f"{self.w_dim}], got {ws.shape}"
+            )
+        if not np.all(np.isfinite(batch)):
+            raise ValueError("styles hold NaN or infinite values")
+        chunks = [
+            self._styles(batch[i : i + RENDER_CHUNK]).numpy()
+            for i in range(0, len(batch), RENDER_CHUNK)
+        ]
+        audio = np.concatenate(chunks).astype(np.float32)
+        return Render(audio[0] if ws.ndim == 2 else audio, ws)
+
     def generate(self, seed: int, cls: str, psi: float = 1.0) -> Render:
         """The sound of a seed: deterministic for (model, seed, class, psi)."""
         w, audio = self._seed(*self._seed_inputs(seed, cls, psi))
         return Render(audio.numpy()[0], w.numpy()[0])
+
+    def mix(self, a: np.ndarray, b: np.ndarray, layer: int | None = None) -> Render:
+        """Style mixing: layers 0 to layer - 1 (the coarse ones) styled by a [w_dim], the
+        rest by b [w_dim]; layer defaults to num_ws // 2. Returns audio [frames] and the
+        styles [num_ws, w_dim] as its latent."""
+        return self.render_styles(L.mix_styles(a, b, self.num_ws, layer))
+
+    def hybrid(self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0) -> Render:
+        """The sound of a seed through a blend of classes (see `hybrid_latent`)."""
+        return self.render(self.hybrid_latent(blend, seed, psi))
+
+    def kit(self, seed: int, psi: float = 1.0) -> Render:
+        """The same z through every class, in class order: a coherent kit from one seed.
+        Audio [classes, frames], latents [classes, w_dim]."""
+        return self.render(np.stack([self.seed_latent(seed, k, psi) for k in self.classes]))
 
     def from_coordinates(
         self, cls: str, coords: Sequence[float], base: np.ndarray | None = None

@@ -50,11 +50,13 @@ from oscserver.limits import (
 from oscserver.server.guards import Allowed, FailBudget, LogThrottle, is_loopback, parse_networks
 from oscserver.server.handlers import Done, Engine, Handlers, Message, Outcome, Plan, Stopped
 from oscserver.server.inputs import ReadPolicy
+from oscserver.server.presets import PresetStore, presets_file
 from oscserver.server.protocol import (
     NEVER_ANSWERED,
     Call,
     Context,
     RequestError,
+    canonical_slot,
     parse,
     slot_reply_value,
 )
@@ -104,6 +106,9 @@ class Config:
         max_slots: Most slots kept; the least recently used is evicted with its files.
         deadline: Seconds a long job (a break) may run before it is stopped.
         min_free: Bytes that must stay free on the output folder's disk.
+        presets: Folder of the presets files (one per model); None is
+            `presets.default_presets_dir()`.
+        wekinator_slot: The slot `/wek/outputs` moves.
         engine: An engine already loaded (tests), instead of `model`.
     """
 
@@ -120,6 +125,8 @@ class Config:
     max_slots: int = DEFAULT_MAX_SLOTS
     deadline: float = DEFAULT_DEADLINE_S
     min_free: int = MIN_FREE_BYTES
+    presets: Path | None = None
+    wekinator_slot: str = "wek"
     engine: Engine | None = field(default=None, repr=False)
 
     def exposure(self) -> Allowed:
@@ -338,11 +345,17 @@ class Server:
         self.engine = engine
         out_rate = config.sr or engine.sample_rate
         self.slots = SlotStore(folder, engine.sample_rate, out_rate, config.fmt, config.max_slots)
+        presets = PresetStore(presets_file(config.presets, engine.name), engine.name)
+        presets.load()
         self.handlers = Handlers(
             engine, self.slots, np.random.default_rng(), ReadPolicy.under(config.allow_read),
-            self._between_chunks,
+            self._between_chunks, presets,
         )  # fmt: skip
-        self.context = Context(tuple(engine.classes), int(engine.pca_axes))
+        try:
+            wek = canonical_slot(config.wekinator_slot, "--wekinator-slot")
+        except ValueError as err:
+            raise StartupError(str(err)) from None
+        self.context = Context(tuple(engine.classes), int(engine.pca_axes), wek)
         self._worker = threading.Thread(target=self._work, name="drumsynth-worker", daemon=True)
         self._worker.start()
         self.ready.set()
@@ -751,6 +764,8 @@ def run(
     allow_read: tuple[Path, ...] = (),
     max_slots: int = DEFAULT_MAX_SLOTS,
     deadline: float = DEFAULT_DEADLINE_S,
+    presets: Path | None = None,
+    wekinator_slot: str = "wek",
     log_level: str = "info",
 ) -> None:
     """Serves until SIGINT or SIGTERM. Raises StartupError (one line) when it cannot start.
@@ -778,5 +793,7 @@ def run(
         allow_read=allow_read,
         max_slots=max_slots,
         deadline=deadline,
+        presets=presets,
+        wekinator_slot=wekinator_slot,
     )
     Server(config).run()

@@ -24,8 +24,9 @@ import numpy as np
 from oscserver.audio.dsp import place_slices
 from oscserver.limits import MAX_SEED, MAX_SLOT_CHARS
 from oscserver.server.inputs import ReadPolicy, read_request_audio
+from oscserver.server.presets import Preset, PresetStore
 from oscserver.server.protocol import Call, slot_reply_value
-from oscserver.server.slots import SlotStore
+from oscserver.server.slots import Break, Slot, SlotStore
 
 #: Called by long jobs between their chunks with the fraction done (0 to 1); raises `Stopped`
 #: when the job is cancelled or overdue, and meanwhile lets the worker serve live requests.
@@ -120,6 +121,19 @@ class Engine(Protocol):
 
     def nearest_class(self, latent: np.ndarray) -> str: ...
 
+    @property
+    def num_ws(self) -> int: ...
+
+    def render_styles(self, styles: np.ndarray) -> RenderLike: ...
+
+    def mix(self, a: np.ndarray, b: np.ndarray, layer: int | None = None) -> RenderLike: ...
+
+    def hybrid_latent(
+        self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0
+    ) -> np.ndarray: ...
+
+    def kit(self, seed: int, psi: float = 1.0) -> RenderLike: ...
+
 
 @dataclass(frozen=True)
 class Done:
@@ -160,8 +174,9 @@ class Plan:
     finish: Callable[[np.ndarray], Done]
 
 
-def hit_slot_name(slot: str, index: int) -> str:
-    """The slot of hit `index` of a `/drum/break` into `slot`: `<slot>-<index>`.
+def hit_slot_name(slot: str, index: int | str) -> str:
+    """The slot of hit `index` of a `/drum/break` into `slot`: `<slot>-<index>` (also a kit's
+    `<prefix>-<class>`).
 
     Raises:
         ValueError: the name would be longer than a slot name may be.
@@ -194,12 +209,14 @@ class Handlers:
         rng: np.random.Generator,
         reads: ReadPolicy | None = None,
         check: Check = lambda fraction: None,
+        presets: PresetStore | None = None,
     ) -> None:
         self.engine = engine
         self.slots = slots
         self.rng = rng
         self.reads = reads or ReadPolicy()
         self.check = check
+        self.presets = presets or PresetStore(None, engine.name)
         self._planners: dict[str, Callable[[Call], Plan]] = {
             "seed": self.plan_seed,
             "random": self.plan_random,
@@ -271,10 +288,17 @@ class Handlers:
     # one call at a time ------------------------------------------------------------------------
 
     def _store(
-        self, slot: str, cls: str, audio: np.ndarray, base: np.ndarray, latent: np.ndarray
+        self,
+        slot: str,
+        cls: str,
+        audio: np.ndarray,
+        base: np.ndarray,
+        latent: np.ndarray,
+        styles: np.ndarray | None = None,
+        hits: Break | None = None,
     ) -> Done:
         path, frames = self.slots.write(slot, audio)
-        self.slots.set(slot, cls, base, latent, path, frames)
+        self.slots.set(slot, cls, base, latent, path, frames, styles, hits)
         return Done(path, frames)
 
     def seed(self, call: Call) -> Outcome:
@@ -352,18 +376,187 @@ class Handlers:
                 f"engine.invert_slices returned {n} onsets, audio of shape {audio.shape} "
                 f"and latents of shape {latents.shape}"
             )
-        loop = place_slices(audio, starts, length, self.engine.sample_rate)
+        classes = tuple(render.labels)  # the encoder's class head, hit by hit
+        return self._lay_break(call, Break(starts, latents, latents, classes, length), audio)
+
+    def _lay_break(self, call: Call, hits: Break, audio: np.ndarray) -> Done:
+        """Stores a break: hit i [frames] of audio [n, frames] into `<slot>-<i>`, the hit slots
+        of a longer earlier break past n emptied, the bank folder, and the loop into the slot
+        (which holds `hits`). Answers the number of hits and the bank folder."""
+        assert call.slot is not None
+        slot, n = call.slot, len(hits.onsets)
         names = [hit_slot_name(slot, i) for i in range(n)]  # all checked before any write
-        classes = list(render.labels)  # the encoder's class head, hit by hit
-        for name, cls, sound, w in zip(names, classes, audio, latents, strict=True):
-            self._store(name, cls, sound, w, w)
-        done = self._store(slot, classes[0], np.asarray(loop), latents[0], latents[0])
-        return Done(done.path, done.frames, (n,))
+        old = self.slots.get(slot).hits if slot in self.slots else None
+        for i in range(n, 0 if old is None else len(old.onsets)):
+            self.slots.delete(hit_slot_name(slot, i))
+        for i, name in enumerate(names):
+            self._store(name, hits.classes[i], audio[i], hits.base[i], hits.latents[i])
+        bank = self.slots.write_bank(slot, audio)
+        loop = place_slices(audio, hits.onsets, hits.length, self.engine.sample_rate)
+        done = self._store(
+            slot, hits.classes[0], np.asarray(loop), hits.base[0], hits.latents[0], hits=hits
+        )
+        return Done(done.path, done.frames, call.spec.reply_values(hits=n, bank=str(bank)))
+
+    def _coordinates(self, state: Slot) -> np.ndarray:
+        """The slot's latent along its class's axes, from the class mean: [pca_axes] float32."""
+        coords = self.engine.to_coordinates(state.cls, state.latent)
+        return np.asarray(coords, dtype=np.float32).reshape(-1)
 
     def latent(self, call: Call) -> Outcome:
-        """`/drum/latent slot` -> `/drum/latent slot class c1 ... cK` (from the class mean)."""
+        """`/drum/latent slot` -> `/drum/latent slot class c1 ... cK` (from the class mean), as
+        float32 values unrounded, so that `/drum/pcaabs` can be sent them back exactly."""
         assert call.slot is not None
         state = self.slots.get(call.slot)
-        coords = np.asarray(self.engine.to_coordinates(state.cls, state.latent), dtype=np.float64)
-        values = tuple(round(float(c), 4) for c in coords.reshape(-1))
+        values = tuple(float(c) for c in self._coordinates(state))
         return Message("/drum/latent", (slot_reply_value(call.slot), state.cls, *values))
+
+    def _sound_of(self, state: Slot) -> np.ndarray:
+        """The slot's latent, or its per-layer styles, rendered again: audio [frames]."""
+        if state.styles is not None:
+            return np.asarray(self.engine.render_styles(state.styles).audio)
+        return np.asarray(self.engine.render(state.latent).audio)
+
+    def pcaabs(self, call: Call) -> Outcome:
+        """`/drum/pcaabs slot c1 ... cK`: absolute coordinates, the base's off-axis rest kept.
+
+        Coordinates equal to the slot's own (what `/drum/latent` answered) keep its state, and
+        so its sound, exactly; others place the latent at base + (coords - base's coords).
+        """
+        assert call.slot is not None
+        slot, state = call.slot, self.slots.get(call.slot)
+        coords = np.zeros(self.engine.pca_axes, np.float32)
+        coords[: len(call.args["c"])] = call.args["c"]
+        if np.array_equal(coords, self._coordinates(state)):
+            audio = self._sound_of(state)
+            return self._store(slot, state.cls, audio, state.base, state.latent, state.styles)
+        at_base = np.asarray(self.engine.to_coordinates(state.cls, state.base), np.float32)
+        latent = self.engine.coordinates_latent(state.cls, list(coords - at_base), state.base)
+        audio = np.asarray(self.engine.render(latent).audio)
+        return self._store(slot, state.cls, audio, state.base, latent)
+
+    @staticmethod
+    def _styles_of(state: Slot) -> np.ndarray:
+        return state.latent if state.styles is None else state.styles
+
+    def mix(self, call: Call) -> Outcome:
+        """`/drum/mix slot slotA slotB [layer]`: A's coarse layers, B's fine ones."""
+        assert call.slot is not None
+        a = self.slots.get(call.args["slotA"])
+        b = self.slots.get(call.args["slotB"])
+        num_ws = self.engine.num_ws
+        layer = num_ws // 2 if call.args["layer"] is None else call.args["layer"]
+        if layer > num_ws:
+            raise ValueError(f"layer must be between 0 and {num_ws} for this model, got {layer}")
+        render = self.engine.mix(self._styles_of(a), self._styles_of(b), layer)
+        styles = np.asarray(render.latent)
+        mean = styles.mean(axis=0)
+        done = self._store(call.slot, a.cls, render.audio, mean, mean, styles)
+        return Done(done.path, done.frames, call.spec.reply_values(layer=layer))
+
+    def hybrid(self, call: Call) -> Outcome:
+        """`/drum/hybrid slot class1 w1 ... [seed]`: answers the slot's class, the heaviest."""
+        assert call.slot is not None
+        blend = call.args["blend"]
+        latent = self.engine.hybrid_latent(blend, call.args["seed"])
+        weights: dict[str, float] = {}
+        for cls, weight in blend:
+            weights[cls] = weights.get(cls, 0.0) + weight
+        cls = max(weights, key=lambda k: weights[k])
+        audio = np.asarray(self.engine.render(latent).audio)
+        done = self._store(call.slot, cls, audio, latent, latent)
+        return Done(done.path, done.frames, call.spec.reply_values(**{"class": cls}))
+
+    def kit(self, call: Call) -> Outcome:
+        """`/drum/kit prefix seed [psi]`: slots `<prefix>-<class>`, the kit in `<prefix>`, and
+        the bank folder; answers the folder and the number of sounds."""
+        assert call.slot is not None
+        prefix, classes = call.slot, self.engine.classes
+        names = [hit_slot_name(prefix, k) for k in classes]  # all checked before any write
+        render = self.engine.kit(call.args["seed"], call.args["psi"])
+        audio, latents = np.asarray(render.audio), np.asarray(render.latent)
+        for name, cls, sound, w in zip(names, classes, audio, latents, strict=True):
+            self._store(name, cls, sound, w, w)
+        bank = self.slots.write_bank(prefix, audio)
+        done = self._store(prefix, classes[0], audio, latents[0], latents[0])
+        return Done(
+            done.path, done.frames, call.spec.reply_values(bank=str(bank), sounds=len(classes))
+        )
+
+    def store(self, call: Call) -> Outcome:
+        """`/drum/store slot name` -> `/drum/stored slot name`."""
+        assert call.slot is not None
+        state = self.slots.get(call.slot)
+        offsets = self.engine.to_coordinates(state.cls, state.latent, state.base)
+        preset = Preset(
+            state.cls, state.base, state.latent, np.asarray(offsets, np.float32), state.styles
+        )
+        self.presets.put(call.args["name"], preset)
+        values = call.spec.reply_values(slot=slot_reply_value(call.slot), name=call.args["name"])
+        return Message("/drum/stored", values)
+
+    def recall(self, call: Call) -> Outcome:
+        """`/drum/recall slot name`: the preset's state and sound into the slot."""
+        assert call.slot is not None
+        name = call.args["name"]
+        preset = self.presets.get(name)
+        engine = self.engine
+        preset.check_fits(tuple(engine.classes), engine.w_dim, engine.num_ws)
+        if preset.styles is not None:
+            audio = np.asarray(engine.render_styles(preset.styles).audio)
+        else:
+            audio = np.asarray(engine.render(preset.latent).audio)
+        done = self._store(call.slot, preset.cls, audio, preset.base, preset.latent, preset.styles)
+        return Done(done.path, done.frames, call.spec.reply_values(name=name))
+
+    def presets_list(self, call: Call) -> Outcome:
+        """`/drum/presets` -> `/drum/presets name1 ... nameN`."""
+        return Message("/drum/presets", self.presets.names())
+
+    def forget(self, call: Call) -> Outcome:
+        """`/drum/forget name` -> `/drum/forgotten name`."""
+        self.presets.forget(call.args["name"])
+        return Message("/drum/forgotten", call.spec.reply_values(name=call.args["name"]))
+
+    def _break_of(self, slot: str) -> Break:
+        hits = self.slots.get(slot).hits
+        if hits is None:
+            raise ValueError(f"slot {slot} holds no break; fill it with /drum/break first")
+        return hits
+
+    def slices(self, call: Call) -> Outcome:
+        """`/drum/slices slot` -> `/drum/slices slot f1 ... fN` (frames at the output rate)."""
+        assert call.slot is not None
+        hits = self._break_of(call.slot)
+        onsets = tuple(self.slots.frames_at_out_rate(int(o)) for o in hits.onsets)
+        return Message("/drum/slices", (slot_reply_value(call.slot), *onsets))
+
+    def breakpca(self, call: Call) -> Outcome:
+        """`/drum/breakpca slot c1 ... cK`: every hit by the same coordinates, each along its
+        own class's axes around its latent as inverted."""
+        assert call.slot is not None
+        hits = self._break_of(call.slot)
+        coords = list(call.args["c"])
+        latents = np.stack(
+            [self.engine.coordinates_latent(cls, coords, base)
+             for cls, base in zip(hits.classes, hits.base, strict=True)]
+        )  # fmt: skip
+        audio = np.asarray(self.engine.render(latents).audio)
+        moved = Break(hits.onsets, hits.base, latents, hits.classes, hits.length)
+        return self._lay_break(call, moved, audio)
+
+    def breakmix(self, call: Call) -> Outcome:
+        """`/drum/breakmix slot slotA slotB t`: hit i of A with hit i of B (B repeating), at
+        A's onsets."""
+        assert call.slot is not None
+        a, b = self._break_of(call.args["slotA"]), self._break_of(call.args["slotB"])
+        t, nb = call.args["t"], len(b.onsets)
+        latents = np.stack(
+            [self.engine.morph_latent(w, b.latents[i % nb], t) for i, w in enumerate(a.latents)]
+        )
+        classes = tuple(
+            self._class_between(cls, b.classes[i % nb], w)
+            for i, (cls, w) in enumerate(zip(a.classes, latents, strict=True))
+        )
+        audio = np.asarray(self.engine.render(latents).audio)
+        return self._lay_break(call, Break(a.onsets, latents, latents, classes, a.length), audio)

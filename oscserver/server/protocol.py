@@ -26,6 +26,7 @@ from oscserver.limits import (
     MAX_BUNDLE_MESSAGES,
     MAX_FILE_BYTES,
     MAX_FILE_SECONDS,
+    MAX_PRESETS,
     MAX_SEED,
     MAX_SLOT_CHARS,
     OSC_REFINE_RANGE,
@@ -39,7 +40,9 @@ from oscserver.limits import (
 Lane = Literal["live", "job"]
 
 #: The argument kinds the table knows. Each has one converter in `_convert`.
-ArgKind = Literal["slot", "int", "float", "class", "choice", "path", "host", "port"]
+ArgKind = Literal[
+    "slot", "int", "float", "class", "choice", "path", "host", "port", "name", "blend"
+]
 
 #: Slot names that are symbols: letters, digits, `_` and `-`, 1 to MAX_SLOT_CHARS characters,
 #: nothing else (matched whole with `fullmatch`: no newline, no path separator).
@@ -106,6 +109,10 @@ class Address:
             receive path (False).
         renders: Writes a sound into the slot (and so answers `/drum/done`).
         relative: Depends on the slot's own earlier state; decides how coalescing keeps it.
+        values: Names of the values its handler answers, in order: after `/drum/done`'s own
+            (rows that render) or as the whole reply message (the others); the reply is built
+            from them (`reply_values`).
+        implicit_slot: Its target slot is the server's `--wekinator-slot`, not an argument.
         lane: The worker lane of its requests (queued rows only).
         job_past: (argument, bound): a request whose argument is above the bound is a job
             whatever `lane` says, e.g. ("refine_steps", 0).
@@ -119,6 +126,8 @@ class Address:
     queued: bool = False
     renders: bool = False
     relative: bool = False
+    values: tuple[str, ...] = ()
+    implicit_slot: bool = False
     lane: Lane = "live"
     job_past: tuple[str, int] | None = None
 
@@ -130,8 +139,15 @@ class Address:
 
     @property
     def has_slot(self) -> bool:
-        """True when the first argument of every signature is the target slot."""
-        return all(bool(s) and s[0].kind == "slot" and s[0].name == "slot" for s in self.signatures)
+        """True when the first argument of every signature is the target slot (`slot`, or the
+        `prefix` of a kit)."""
+        return all(bool(s) and s[0].kind == "slot" for s in self.signatures)
+
+    def reply_values(self, **values: Any) -> tuple[Any, ...]:
+        """The values of a reply in the row's order; the names must be the row's `values`."""
+        if set(values) != set(self.values):
+            raise AssertionError(f"{self.address} answers {self.values}, got {sorted(values)}")
+        return tuple(values[name] for name in self.values)
 
     def usage(self) -> str:
         """The usage lines, e.g. "/drum/seed slot seed [class] [psi]", one per signature."""
@@ -139,7 +155,9 @@ class Address:
         for sig in self.signatures:
             parts = [self.address]
             for arg in sig:
-                if arg.variadic:
+                if arg.kind == "blend":
+                    parts.append("class1 w1 [class2 w2 ...] [seed]")
+                elif arg.variadic:
                     parts.append(f"[{arg.name}1 ... {arg.name}K]")
                 elif arg.required:
                     parts.append(arg.name)
@@ -169,6 +187,27 @@ _CLASS = Arg(
     "class",
     "a class name from `/drum/info` (or its index, 0 first); default: the model's first class",
     default=None,
+)
+
+_COORDS = Arg(
+    "c",
+    "float",
+    f"coordinates along the class's principal axes, in standard deviations "
+    f"(-{COORD_LIMIT:g} to {COORD_LIMIT:g}); missing ones are 0",
+    -COORD_LIMIT,
+    COORD_LIMIT,
+    variadic=True,
+)
+_PRESET = Arg(
+    "name",
+    "name",
+    "a preset name: letters, digits, `_` and `-`, at most 64 (nothing that could name "
+    "another folder)",
+)
+_BANK_NOTE = (
+    "`bank` is a SuperDirt sample bank folder inside the output folder, one WAV per sound "
+    "(`0.wav`, `1.wav`, ...; zero-padded to one width from ten sounds on, so sorted names keep "
+    "the order)"
 )
 
 TABLE: Final[tuple[Address, ...]] = (
@@ -222,20 +261,7 @@ TABLE: Final[tuple[Address, ...]] = (
     ),
     Address(
         "/drum/pca",
-        (
-            (
-                _SLOT,
-                Arg(
-                    "c",
-                    "float",
-                    f"coordinates along the class's principal axes, in standard deviations "
-                    f"(-{COORD_LIMIT:g} to {COORD_LIMIT:g}); missing ones are 0",
-                    -COORD_LIMIT,
-                    COORD_LIMIT,
-                    variadic=True,
-                ),
-            ),
-        ),
+        ((_SLOT, _COORDS),),
         "pca",
         "Move around the slot's base latent (set by seed, random or invert) along the class's "
         "principal axes. The slot must hold a sound.",
@@ -336,10 +362,12 @@ TABLE: Final[tuple[Address, ...]] = (
         "`<slot>-<i>` (i = 0, 1, ...; its class the nearest class, its base latent the hit's "
         "latent), ready for morph, path, pca or latent; the slot name plus that suffix must "
         "stay within 64 characters.",
-        "`/drum/done /drum/break slot path frames sr ms hits` (the number of hits, so the "
-        "hit slots are `<slot>-0` to `<slot>-<hits - 1>`)",
+        "`/drum/done /drum/break slot path frames sr ms hits bank` (the number of hits, so "
+        "the hit slots are `<slot>-0` to `<slot>-<hits - 1>`; a new break with fewer hits "
+        "empties the old hit slots past them); " + _BANK_NOTE,
         queued=True,
         renders=True,
+        values=("hits", "bank"),
         lane="job",
     ),
     Address(
@@ -388,6 +416,189 @@ TABLE: Final[tuple[Address, ...]] = (
         "e.g. Max's separate [udpsend] and [udpreceive].",
         "`/drum/reply host port`, sent to the new address",
     ),
+    Address(
+        "/drum/pcaabs",
+        ((_SLOT, _COORDS),),
+        "pcaabs",
+        "Place the slot at absolute coordinates along its class's principal axes: the "
+        "coordinates `/drum/latent` answers (standard deviations from the class mean). What "
+        "lies off the axes stays the slot's base's. Sending back what `/drum/latent` answered "
+        "leaves the sound as it is, byte for byte; `/drum/pca` takes offsets from the base "
+        "instead. The slot must hold a sound.",
+        "`/drum/done /drum/pcaabs slot path frames sr ms`",
+        queued=True,
+        renders=True,
+        relative=True,
+    ),
+    Address(
+        "/drum/mix",
+        (
+            (
+                _SLOT,
+                Arg("slotA", "slot", "gives the coarse (early) layers' styles"),
+                Arg("slotB", "slot", "gives the fine (late) layers' styles"),
+                Arg(
+                    "layer",
+                    "int",
+                    "the first layer styled by B, 0 to the model's number of styled layers "
+                    "(all from B to all from A); default: the middle",
+                    0,
+                    64,
+                    default=None,
+                ),
+            ),
+        ),
+        "mix",
+        "Style mixing: the coarse layers' styles from slot A, the fine layers' from slot B "
+        "(see docs/architecture.md for what each layer carries). The slot keeps its per-layer "
+        "styles: a mixed A or B gives its own styles of those layers, `/drum/store` keeps "
+        "them; `/drum/pca`, `/drum/morph`, `/drum/path` and `/drum/latent` read the mean of "
+        "the styles (and so render one style again). Its class is A's.",
+        "`/drum/done /drum/mix slot path frames sr ms layer` (the split used)",
+        queued=True,
+        renders=True,
+        values=("layer",),
+    ),
+    Address(
+        "/drum/hybrid",
+        (
+            (
+                _SLOT,
+                Arg(
+                    "blend",
+                    "blend",
+                    "class and weight pairs (weights >= 0, not all 0; scaled to sum to 1), "
+                    "then optionally the seed (default 0)",
+                    variadic=True,
+                ),
+            ),
+        ),
+        "hybrid",
+        "A class hybrid: the class embeddings blended by the weights inside the mapping "
+        "network (kick 0.7 + tom 0.3), the seed's z through the rest. Sets the slot's class "
+        "(the heaviest) and base latent.",
+        "`/drum/done /drum/hybrid slot path frames sr ms class` (the slot's class)",
+        queued=True,
+        renders=True,
+        values=("class",),
+    ),
+    Address(
+        "/drum/kit",
+        (
+            (
+                Arg("prefix", "slot", "names the kit: slots `<prefix>-<class>` and the bank"),
+                Arg("seed", "int", f"0 to {MAX_SEED}", 0, MAX_SEED),
+                Arg("psi", "float", "truncation, as for `/drum/seed`", *PSI_RANGE, default=1.0),
+            ),
+        ),
+        "kit",
+        "A coherent kit: the same seed through every class. Slot `<prefix>-<class>` gets "
+        "each class's sound and latent (the name must stay within 64 characters); slot "
+        "`<prefix>` gets the kit's sounds one after another, in class order, and the first "
+        "class's latent; the bank folder `<prefix>/` gets sound n of the class order as "
+        '`<n>.wav` (`s "kit:1"` in SuperDirt is the second class).',
+        "`/drum/done /drum/kit prefix path frames sr ms bank sounds`; " + _BANK_NOTE,
+        queued=True,
+        renders=True,
+        values=("bank", "sounds"),
+        lane="job",
+    ),
+    Address(
+        "/drum/store",
+        ((_SLOT, _PRESET),),
+        "store",
+        "Store the slot as a preset of this model: its class, base latent, latent, PCA "
+        "offsets and mixed styles. Presets survive a restart: one JSON file per model in "
+        "`--presets` (default `$XDG_DATA_HOME/drumsynth/presets`, else "
+        f"`~/.local/share/drumsynth/presets`), written atomically; at most {MAX_PRESETS}.",
+        "`/drum/stored slot name`",
+        queued=True,
+        values=("slot", "name"),
+    ),
+    Address(
+        "/drum/recall",
+        ((_SLOT, _PRESET),),
+        "recall",
+        "Put a preset into the slot: the same sound, byte for byte, and the same state.",
+        "`/drum/done /drum/recall slot path frames sr ms name`",
+        queued=True,
+        renders=True,
+        values=("name",),
+    ),
+    Address(
+        "/drum/presets",
+        ((),),
+        "presets_list",
+        "List this model's presets.",
+        "`/drum/presets name1 ... nameN` (sorted; none: no values)",
+        queued=True,
+    ),
+    Address(
+        "/drum/forget",
+        ((_PRESET,),),
+        "forget",
+        "Delete a preset.",
+        "`/drum/forgotten name`",
+        queued=True,
+        values=("name",),
+    ),
+    Address(
+        "/wek/outputs",
+        ((_COORDS,),),
+        "pca",
+        "Wekinator's output message (set Wekinator's OSC output to this server's port; its "
+        "default message name is this address): the values move the slot named by the "
+        "server's `--wekinator-slot` (default `wek`; fill it first, e.g. `/drum/seed wek 1`) "
+        "exactly as `/drum/pca` does, and coalesce the same way, latest wins. Set each "
+        "Wekinator output's range to the standard deviations wanted, e.g. -2 to 2.",
+        "`/drum/done /wek/outputs slot path frames sr ms`",
+        queued=True,
+        renders=True,
+        relative=True,
+        implicit_slot=True,
+    ),
+    Address(
+        "/drum/slices",
+        ((_SLOT,),),
+        "slices",
+        "Where the hits of the slot's break start (`/drum/break`, `/drum/breakmix`).",
+        "`/drum/slices slot f1 ... fN` (onsets in frames of the slot's file, at the output rate)",
+        queued=True,
+    ),
+    Address(
+        "/drum/breakpca",
+        ((_SLOT, _COORDS),),
+        "breakpca",
+        "Move every hit of the slot's break together: each hit by the same coordinates along "
+        "its own class's principal axes, around its latent as inverted. The loop, the hit "
+        "slots `<slot>-<i>` and the bank are rendered again.",
+        "`/drum/done /drum/breakpca slot path frames sr ms hits bank`; " + _BANK_NOTE,
+        queued=True,
+        renders=True,
+        relative=True,
+        values=("hits", "bank"),
+        lane="job",
+    ),
+    Address(
+        "/drum/breakmix",
+        (
+            (
+                _SLOT,
+                Arg("slotA", "slot", "a slot holding a break: its onsets are kept"),
+                Arg("slotB", "slot", "a slot holding a break"),
+                Arg("t", "float", "position between A and B, 0 to 1", 0.0, 1.0),
+            ),
+        ),
+        "breakmix",
+        "A slice-aligned morph of two breaks: hit i of A with hit i of B (B's hits repeat "
+        "when it has fewer), laid at A's onsets, at A's length. The slot gets the loop, the "
+        "hit slots `<slot>-<i>` and the bank, and holds the result as its break.",
+        "`/drum/done /drum/breakmix slot path frames sr ms hits bank`; " + _BANK_NOTE,
+        queued=True,
+        renders=True,
+        values=("hits", "bank"),
+        lane="job",
+    ),
 )
 
 REPLIES: Final[tuple[Reply, ...]] = (
@@ -411,6 +622,8 @@ REPLIES: Final[tuple[Reply, ...]] = (
         f"requester at most every {PROGRESS_EVERY_S:g} s while it runs; its `/drum/done` or "
         "`/drum/fail` comes after the last one.",
     ),
+    Reply("/drum/stored", "slot name", "The answer to `/drum/store`: the preset is on disk."),
+    Reply("/drum/forgotten", "name", "The answer to `/drum/forget`: the preset is gone."),
     Reply(
         "/drum/fail",
         "cmd slot reason",
@@ -437,10 +650,12 @@ class Context:
     Attributes:
         classes: The model's class names, in order.
         pca_axes: Number of principal axes per class.
+        wekinator_slot: The slot `/wek/outputs` moves.
     """
 
     classes: tuple[str, ...]
     pca_axes: int
+    wekinator_slot: str = "wek"
 
 
 @dataclass(frozen=True)
@@ -603,6 +818,15 @@ def _convert(arg: Arg, value: Any, ctx: Context) -> Any:
         if not isinstance(value, str) or not value:
             raise ValueError(f"{arg.name} must be a file path, got {_type_name(value)}")
         return value
+    if arg.kind == "name":
+        if isinstance(value, str) and SLOT_PATTERN.fullmatch(value):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return canonical_slot(value, arg.name)  # Pd and Max send 3 as 3.0
+        raise ValueError(
+            f"{arg.name} must be letters, digits, _ and - (at most {MAX_SLOT_CHARS}), got "
+            f"{_type_name(value)[:80]}"
+        )
     if arg.kind == "host":
         if not isinstance(value, str):
             raise ValueError(f"{arg.name} must be an IP address, got {_type_name(value)}")
@@ -615,6 +839,22 @@ def _convert(arg: Arg, value: Any, ctx: Context) -> Any:
                 f"{arg.name} must be an IP address or localhost, got {value[:64]!r}"
             ) from err
     raise AssertionError(f"unknown argument kind {arg.kind!r}")  # the table is wrong
+
+
+def _blend(arg: Arg, values: Sequence[Any], ctx: Context) -> dict[str, Any]:
+    """`class1 w1 class2 w2 ... [seed]` -> {"blend": ((class, weight), ...), "seed": seed}."""
+    pairs, rest = values[: len(values) // 2 * 2], values[len(values) // 2 * 2 :]
+    if not pairs:
+        raise ValueError("a hybrid needs at least one class and its weight")
+    weight = Arg("weight", "float", "", 0.0, 1e6)
+    blend = tuple(
+        (_convert(_CLASS, pairs[i], ctx), _convert(weight, pairs[i + 1], ctx))
+        for i in range(0, len(pairs), 2)
+    )
+    if sum(w for _, w in blend) <= 0:
+        raise ValueError("a hybrid needs a weight above 0")
+    seed = _convert(Arg("seed", "int", "", 0, MAX_SEED), rest[0], ctx) if rest else 0
+    return {arg.name: blend, "seed": seed}
 
 
 def _fits(sig: tuple[Arg, ...], count: int) -> bool:
@@ -643,7 +883,7 @@ def parse(address: str, values: Sequence[Any], ctx: Context) -> Call:
         raise RequestError(
             address[:80], None, f"unknown address {address[:80]}; try /drum/info or /drum/ping"
         )
-    slot: str | None = None
+    slot: str | None = ctx.wekinator_slot if spec.implicit_slot else None
     if spec.has_slot and values:
         try:
             slot = canonical_slot(values[0])
@@ -661,7 +901,9 @@ def parse(address: str, values: Sequence[Any], ctx: Context) -> Call:
     args: dict[str, Any] = {}
     for i, arg in enumerate(sig):
         try:
-            if arg.variadic:
+            if arg.kind == "blend":
+                args.update(_blend(arg, values[i:], ctx))
+            elif arg.variadic:
                 args[arg.name] = tuple(_convert(arg, v, ctx) for v in values[i:])
                 if arg.name == "c" and len(args[arg.name]) > ctx.pca_axes:
                     raise ValueError(
@@ -676,7 +918,9 @@ def parse(address: str, values: Sequence[Any], ctx: Context) -> Call:
             raise RequestError(address, slot, str(err)) from None
     if "class" in args and args["class"] is None:
         args["class"] = ctx.classes[0]
-    return Call(spec, args.pop("slot", None) if spec.has_slot else None, args)
+    if spec.has_slot:
+        slot = args.pop(sig[0].name)
+    return Call(spec, slot, args)
 
 
 def _arg_line(arg: Arg) -> str:

@@ -13,7 +13,7 @@
             50.0,
             50.0,
             1000.0,
-            760.0
+            1178.0
         ],
         "bglocked": 0,
         "openinpresentation": 0,
@@ -84,7 +84,7 @@
                     "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        560,
+                        938,
                         200,
                         22
                     ],
@@ -592,49 +592,52 @@
             {
                 "box": {
                     "id": "obj-34",
-                    "maxclass": "newobj",
-                    "numinlets": 1,
-                    "numoutlets": 0,
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
                     "patching_rect": [
                         20,
-                        610,
-                        90,
+                        555,
+                        220,
                         22
                     ],
-                    "outlettype": [],
-                    "text": "print ready"
+                    "text": "pcaabs kick 0.5 -1 0 0",
+                    "outlettype": [
+                        ""
+                    ]
                 }
             },
             {
                 "box": {
                     "id": "obj-35",
-                    "maxclass": "newobj",
+                    "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
                     "patching_rect": [
-                        130,
-                        610,
-                        90,
-                        22
+                        260,
+                        555,
+                        500,
+                        20
                     ],
-                    "outlettype": [],
-                    "text": "print fail"
+                    "text": "/drum/pcaabs slot c1 ... cK: absolute, as latent answers"
                 }
             },
             {
                 "box": {
                     "id": "obj-36",
-                    "maxclass": "newobj",
-                    "numinlets": 1,
-                    "numoutlets": 0,
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
                     "patching_rect": [
-                        240,
-                        610,
-                        90,
+                        20,
+                        588,
+                        220,
                         22
                     ],
-                    "outlettype": [],
-                    "text": "print reply"
+                    "text": "mix both kick snare 7",
+                    "outlettype": [
+                        ""
+                    ]
                 }
             },
             {
@@ -644,12 +647,12 @@
                     "numinlets": 1,
                     "numoutlets": 0,
                     "patching_rect": [
-                        20,
-                        650,
-                        400,
+                        260,
+                        588,
+                        500,
                         20
                     ],
-                    "text": "Replies: /drum/done cmd slot path frames sr ms / /drum/fail cmd slot reason"
+                    "text": "/drum/mix slot A B [layer]: A's coarse, B's fine styles"
                 }
             },
             {
@@ -659,8 +662,368 @@
                     "numinlets": 2,
                     "numoutlets": 1,
                     "patching_rect": [
+                        20,
+                        621,
+                        220,
+                        22
+                    ],
+                    "text": "hybrid kt kick 0.7 tom 0.3 5",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-39",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        621,
                         500,
-                        560,
+                        20
+                    ],
+                    "text": "/drum/hybrid slot class1 w1 ... [seed]"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-40",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        20,
+                        654,
+                        220,
+                        22
+                    ],
+                    "text": "kit k 42",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-41",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        654,
+                        500,
+                        20
+                    ],
+                    "text": "/drum/kit prefix seed [psi]: k-<class> slots + SuperDirt bank"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-42",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        20,
+                        687,
+                        220,
+                        22
+                    ],
+                    "text": "store kick fat",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-43",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        687,
+                        500,
+                        20
+                    ],
+                    "text": "/drum/store slot name -> /drum/stored slot name"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-44",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        20,
+                        720,
+                        220,
+                        22
+                    ],
+                    "text": "recall kick fat",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-45",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        720,
+                        500,
+                        20
+                    ],
+                    "text": "/drum/recall slot name: a preset back into a slot"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-46",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        20,
+                        753,
+                        220,
+                        22
+                    ],
+                    "text": "presets",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-47",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        753,
+                        500,
+                        20
+                    ],
+                    "text": "/drum/presets -> /drum/presets name1 ..."
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-48",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        20,
+                        786,
+                        220,
+                        22
+                    ],
+                    "text": "forget fat",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-49",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        786,
+                        500,
+                        20
+                    ],
+                    "text": "/drum/forget name: delete a preset"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-50",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        20,
+                        819,
+                        220,
+                        22
+                    ],
+                    "text": "slices amen",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-51",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        819,
+                        500,
+                        20
+                    ],
+                    "text": "/drum/slices slot -> /drum/slices slot onsets..."
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-52",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        20,
+                        852,
+                        220,
+                        22
+                    ],
+                    "text": "breakpca amen 1 0.5",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-53",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        852,
+                        500,
+                        20
+                    ],
+                    "text": "/drum/breakpca slot c1 ... cK: every hit at once"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-54",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        20,
+                        885,
+                        220,
+                        22
+                    ],
+                    "text": "breakmix bm amen jungle 0.5",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-55",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        260,
+                        885,
+                        500,
+                        20
+                    ],
+                    "text": "/drum/breakmix slot A B t: hit-by-hit morph"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-56",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        20,
+                        988,
+                        90,
+                        22
+                    ],
+                    "outlettype": [],
+                    "text": "print ready"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-57",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        130,
+                        988,
+                        90,
+                        22
+                    ],
+                    "outlettype": [],
+                    "text": "print fail"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-58",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        240,
+                        988,
+                        90,
+                        22
+                    ],
+                    "outlettype": [],
+                    "text": "print reply"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-59",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        20,
+                        1028,
+                        400,
+                        20
+                    ],
+                    "text": "Replies: /drum/done cmd slot path frames sr ms / /drum/fail cmd slot reason"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-60",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        500,
+                        938,
                         30,
                         22
                     ],
@@ -672,13 +1035,13 @@
             },
             {
                 "box": {
-                    "id": "obj-39",
+                    "id": "obj-61",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
                     "patching_rect": [
                         560,
-                        560,
+                        938,
                         100,
                         22
                     ],
@@ -690,13 +1053,13 @@
             },
             {
                 "box": {
-                    "id": "obj-40",
+                    "id": "obj-62",
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 2,
                     "patching_rect": [
                         500,
-                        610,
+                        988,
                         130,
                         22
                     ],
@@ -709,13 +1072,13 @@
             },
             {
                 "box": {
-                    "id": "obj-41",
+                    "id": "obj-63",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
                     "patching_rect": [
                         680,
-                        560,
+                        938,
                         60,
                         22
                     ],
@@ -727,13 +1090,13 @@
             },
             {
                 "box": {
-                    "id": "obj-42",
+                    "id": "obj-64",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
                     "patching_rect": [
                         500,
-                        650,
+                        1028,
                         60,
                         22
                     ],
@@ -745,13 +1108,13 @@
             },
             {
                 "box": {
-                    "id": "obj-43",
+                    "id": "obj-65",
                     "maxclass": "ezdac~",
                     "numinlets": 2,
                     "numoutlets": 0,
                     "patching_rect": [
                         500,
-                        690,
+                        1068,
                         45,
                         22
                     ],
@@ -760,17 +1123,66 @@
             },
             {
                 "box": {
-                    "id": "obj-44",
+                    "id": "obj-66",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
                     "patching_rect": [
                         640,
-                        610,
+                        988,
                         250,
                         20
                     ],
                     "text": "click 0 to play slot kick"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-67",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        500,
+                        1108,
+                        180,
+                        22
+                    ],
+                    "text": "/wek/outputs 0.5 -0.25",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-68",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        700,
+                        1108,
+                        180,
+                        22
+                    ],
+                    "outlettype": [],
+                    "text": "udpsend 127.0.0.1 57300"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-69",
+                    "maxclass": "comment",
+                    "numinlets": 1,
+                    "numoutlets": 0,
+                    "patching_rect": [
+                        500,
+                        1133,
+                        400,
+                        20
+                    ],
+                    "text": "Wekinator: /wek/outputs f... = /drum/pca on slot wek"
                 }
             }
         ],
@@ -973,24 +1385,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-3",
-                        0
-                    ],
-                    "destination": [
                         "obj-34",
                         0
                     ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-3",
-                        1
-                    ],
                     "destination": [
-                        "obj-35",
+                        "obj-3",
                         0
                     ],
                     "order": 0
@@ -999,11 +1398,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-3",
-                        2
+                        "obj-36",
+                        0
                     ],
                     "destination": [
-                        "obj-36",
+                        "obj-3",
                         0
                     ],
                     "order": 0
@@ -1016,33 +1415,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-40",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-39",
-                        0
-                    ],
-                    "destination": [
-                        "obj-40",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-41",
-                        0
-                    ],
-                    "destination": [
-                        "obj-40",
+                        "obj-3",
                         0
                     ],
                     "order": 0
@@ -1055,7 +1428,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-42",
+                        "obj-3",
                         0
                     ],
                     "order": 0
@@ -1068,7 +1441,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-43",
+                        "obj-3",
                         0
                     ],
                     "order": 0
@@ -1077,14 +1450,209 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-42",
+                        "obj-44",
                         0
                     ],
                     "destination": [
-                        "obj-43",
+                        "obj-3",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-46",
+                        0
+                    ],
+                    "destination": [
+                        "obj-3",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-48",
+                        0
+                    ],
+                    "destination": [
+                        "obj-3",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-50",
+                        0
+                    ],
+                    "destination": [
+                        "obj-3",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-52",
+                        0
+                    ],
+                    "destination": [
+                        "obj-3",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-54",
+                        0
+                    ],
+                    "destination": [
+                        "obj-3",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-3",
+                        0
+                    ],
+                    "destination": [
+                        "obj-56",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-3",
+                        1
+                    ],
+                    "destination": [
+                        "obj-57",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-3",
+                        2
+                    ],
+                    "destination": [
+                        "obj-58",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-60",
+                        0
+                    ],
+                    "destination": [
+                        "obj-62",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-61",
+                        0
+                    ],
+                    "destination": [
+                        "obj-62",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-63",
+                        0
+                    ],
+                    "destination": [
+                        "obj-62",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-62",
+                        0
+                    ],
+                    "destination": [
+                        "obj-64",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-64",
+                        0
+                    ],
+                    "destination": [
+                        "obj-65",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-64",
+                        0
+                    ],
+                    "destination": [
+                        "obj-65",
                         1
                     ],
                     "order": 1
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-67",
+                        0
+                    ],
+                    "destination": [
+                        "obj-68",
+                        0
+                    ],
+                    "order": 0
                 }
             }
         ],

@@ -300,8 +300,8 @@
                 "box": {
                     "id": "obj-15",
                     "maxclass": "newobj",
-                    "numinlets": 15,
-                    "numoutlets": 15,
+                    "numinlets": 27,
+                    "numoutlets": 27,
                     "patching_rect": [
                         500,
                         100,
@@ -323,9 +323,21 @@
                         "",
                         "",
                         "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
                         ""
                     ],
-                    "text": "route seed random pca morph path invert break latent reply cancel ping info status connect"
+                    "text": "route seed random pca morph path invert break latent reply cancel pcaabs mix hybrid kit store recall forget slices breakpca breakmix wek ping info status presets connect"
                 }
             },
             {
@@ -336,7 +348,7 @@
                     "numoutlets": 0,
                     "patching_rect": [
                         500,
-                        300,
+                        400,
                         180,
                         22
                     ],
@@ -527,6 +539,204 @@
             {
                 "box": {
                     "id": "obj-27",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        680,
+                        230,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/pcaabs"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-28",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        770,
+                        230,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/mix"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-29",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        500,
+                        270,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/hybrid"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-30",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        590,
+                        270,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/kit"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-31",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        680,
+                        270,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/store"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-32",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        770,
+                        270,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/recall"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-33",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        500,
+                        310,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/forget"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-34",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        590,
+                        310,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/slices"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-35",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        680,
+                        310,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/breakpca"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-36",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        770,
+                        310,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /drum/breakmix"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-37",
+                    "maxclass": "newobj",
+                    "numinlets": 1,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        500,
+                        350,
+                        86,
+                        22
+                    ],
+                    "outlettype": [
+                        ""
+                    ],
+                    "text": "prepend /wek/outputs"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-38",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -544,7 +754,7 @@
             },
             {
                 "box": {
-                    "id": "obj-28",
+                    "id": "obj-39",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -562,7 +772,7 @@
             },
             {
                 "box": {
-                    "id": "obj-29",
+                    "id": "obj-40",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -580,7 +790,25 @@
             },
             {
                 "box": {
-                    "id": "obj-30",
+                    "id": "obj-41",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "patching_rect": [
+                        1130,
+                        150,
+                        86,
+                        22
+                    ],
+                    "text": "/drum/presets",
+                    "outlettype": [
+                        ""
+                    ]
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-42",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -599,7 +827,7 @@
             },
             {
                 "box": {
-                    "id": "obj-31",
+                    "id": "obj-43",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -617,7 +845,7 @@
             },
             {
                 "box": {
-                    "id": "obj-32",
+                    "id": "obj-44",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -635,7 +863,7 @@
             },
             {
                 "box": {
-                    "id": "obj-33",
+                    "id": "obj-45",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -653,7 +881,7 @@
             },
             {
                 "box": {
-                    "id": "obj-34",
+                    "id": "obj-46",
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 3,
@@ -673,7 +901,7 @@
             },
             {
                 "box": {
-                    "id": "obj-35",
+                    "id": "obj-47",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 3,
@@ -693,7 +921,7 @@
             },
             {
                 "box": {
-                    "id": "obj-36",
+                    "id": "obj-48",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -712,7 +940,7 @@
             },
             {
                 "box": {
-                    "id": "obj-37",
+                    "id": "obj-49",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -731,7 +959,7 @@
             },
             {
                 "box": {
-                    "id": "obj-38",
+                    "id": "obj-50",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -750,7 +978,7 @@
             },
             {
                 "box": {
-                    "id": "obj-39",
+                    "id": "obj-51",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -768,7 +996,7 @@
             },
             {
                 "box": {
-                    "id": "obj-40",
+                    "id": "obj-52",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -787,7 +1015,7 @@
             },
             {
                 "box": {
-                    "id": "obj-41",
+                    "id": "obj-53",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -806,7 +1034,7 @@
             },
             {
                 "box": {
-                    "id": "obj-42",
+                    "id": "obj-54",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -824,7 +1052,7 @@
             },
             {
                 "box": {
-                    "id": "obj-43",
+                    "id": "obj-55",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -843,7 +1071,7 @@
             },
             {
                 "box": {
-                    "id": "obj-44",
+                    "id": "obj-56",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -862,7 +1090,7 @@
             },
             {
                 "box": {
-                    "id": "obj-45",
+                    "id": "obj-57",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -880,7 +1108,7 @@
             },
             {
                 "box": {
-                    "id": "obj-46",
+                    "id": "obj-58",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -898,7 +1126,7 @@
             },
             {
                 "box": {
-                    "id": "obj-47",
+                    "id": "obj-59",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -913,7 +1141,7 @@
             },
             {
                 "box": {
-                    "id": "obj-48",
+                    "id": "obj-60",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 6,
@@ -936,7 +1164,7 @@
             },
             {
                 "box": {
-                    "id": "obj-49",
+                    "id": "obj-61",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -954,7 +1182,7 @@
             },
             {
                 "box": {
-                    "id": "obj-50",
+                    "id": "obj-62",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -972,7 +1200,7 @@
             },
             {
                 "box": {
-                    "id": "obj-51",
+                    "id": "obj-63",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 4,
@@ -993,7 +1221,7 @@
             },
             {
                 "box": {
-                    "id": "obj-52",
+                    "id": "obj-64",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1011,7 +1239,7 @@
             },
             {
                 "box": {
-                    "id": "obj-53",
+                    "id": "obj-65",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1030,7 +1258,7 @@
             },
             {
                 "box": {
-                    "id": "obj-54",
+                    "id": "obj-66",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1049,7 +1277,7 @@
             },
             {
                 "box": {
-                    "id": "obj-55",
+                    "id": "obj-67",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1068,7 +1296,7 @@
             },
             {
                 "box": {
-                    "id": "obj-56",
+                    "id": "obj-68",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 4,
@@ -1089,7 +1317,7 @@
             },
             {
                 "box": {
-                    "id": "obj-57",
+                    "id": "obj-69",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 2,
@@ -1108,7 +1336,7 @@
             },
             {
                 "box": {
-                    "id": "obj-58",
+                    "id": "obj-70",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -1127,7 +1355,7 @@
             },
             {
                 "box": {
-                    "id": "obj-59",
+                    "id": "obj-71",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1145,7 +1373,7 @@
             },
             {
                 "box": {
-                    "id": "obj-60",
+                    "id": "obj-72",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1163,7 +1391,7 @@
             },
             {
                 "box": {
-                    "id": "obj-61",
+                    "id": "obj-73",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 2,
@@ -1182,7 +1410,7 @@
             },
             {
                 "box": {
-                    "id": "obj-62",
+                    "id": "obj-74",
                     "maxclass": "newobj",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1200,7 +1428,7 @@
             },
             {
                 "box": {
-                    "id": "obj-63",
+                    "id": "obj-75",
                     "maxclass": "message",
                     "numinlets": 2,
                     "numoutlets": 1,
@@ -1218,7 +1446,7 @@
             },
             {
                 "box": {
-                    "id": "obj-64",
+                    "id": "obj-76",
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 1,
@@ -1236,7 +1464,7 @@
             },
             {
                 "box": {
-                    "id": "obj-65",
+                    "id": "obj-77",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 3,
@@ -1256,7 +1484,7 @@
             },
             {
                 "box": {
-                    "id": "obj-66",
+                    "id": "obj-78",
                     "maxclass": "newobj",
                     "numinlets": 1,
                     "numoutlets": 1,
@@ -1274,7 +1502,7 @@
             },
             {
                 "box": {
-                    "id": "obj-67",
+                    "id": "obj-79",
                     "maxclass": "outlet",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1289,7 +1517,7 @@
             },
             {
                 "box": {
-                    "id": "obj-68",
+                    "id": "obj-80",
                     "maxclass": "outlet",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1304,7 +1532,7 @@
             },
             {
                 "box": {
-                    "id": "obj-69",
+                    "id": "obj-81",
                     "maxclass": "outlet",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1319,7 +1547,7 @@
             },
             {
                 "box": {
-                    "id": "obj-70",
+                    "id": "obj-82",
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
@@ -1809,7 +2037,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-31",
+                        "obj-16",
                         0
                     ],
                     "order": 0
@@ -1818,11 +2046,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-30",
-                        1
+                        "obj-15",
+                        14
                     ],
                     "destination": [
-                        "obj-32",
+                        "obj-31",
                         0
                     ],
                     "order": 0
@@ -1844,7 +2072,319 @@
             {
                 "patchline": {
                     "source": [
+                        "obj-15",
+                        15
+                    ],
+                    "destination": [
                         "obj-32",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-32",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        16
+                    ],
+                    "destination": [
+                        "obj-33",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-33",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        17
+                    ],
+                    "destination": [
+                        "obj-34",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-34",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        18
+                    ],
+                    "destination": [
+                        "obj-35",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-35",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        19
+                    ],
+                    "destination": [
+                        "obj-36",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-36",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        20
+                    ],
+                    "destination": [
+                        "obj-37",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-37",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        21
+                    ],
+                    "destination": [
+                        "obj-38",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-38",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        22
+                    ],
+                    "destination": [
+                        "obj-39",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-39",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        23
+                    ],
+                    "destination": [
+                        "obj-40",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-40",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        24
+                    ],
+                    "destination": [
+                        "obj-41",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-41",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-15",
+                        25
+                    ],
+                    "destination": [
+                        "obj-42",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-42",
+                        0
+                    ],
+                    "destination": [
+                        "obj-43",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-42",
+                        1
+                    ],
+                    "destination": [
+                        "obj-44",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-43",
+                        0
+                    ],
+                    "destination": [
+                        "obj-16",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-44",
                         0
                     ],
                     "destination": [
@@ -1887,7 +2427,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-33",
+                        "obj-45",
                         0
                     ],
                     "order": 0
@@ -1909,11 +2449,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-33",
+                        "obj-45",
                         0
                     ],
                     "destination": [
-                        "obj-34",
+                        "obj-46",
                         0
                     ],
                     "order": 0
@@ -1922,11 +2462,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-34",
+                        "obj-46",
                         0
                     ],
                     "destination": [
-                        "obj-35",
+                        "obj-47",
                         0
                     ],
                     "order": 0
@@ -1935,11 +2475,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-35",
+                        "obj-47",
                         2
                     ],
                     "destination": [
-                        "obj-36",
+                        "obj-48",
                         0
                     ],
                     "order": 0
@@ -1948,11 +2488,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-35",
+                        "obj-47",
                         1
                     ],
                     "destination": [
-                        "obj-37",
+                        "obj-49",
                         0
                     ],
                     "order": 0
@@ -1961,11 +2501,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-35",
+                        "obj-47",
                         0
                     ],
                     "destination": [
-                        "obj-38",
+                        "obj-50",
                         0
                     ],
                     "order": 0
@@ -1974,24 +2514,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-36",
+                        "obj-48",
                         0
                     ],
                     "destination": [
-                        "obj-39",
-                        1
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-37",
-                        0
-                    ],
-                    "destination": [
-                        "obj-40",
+                        "obj-51",
                         1
                     ],
                     "order": 0
@@ -2000,50 +2527,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-38",
+                        "obj-49",
                         0
                     ],
                     "destination": [
-                        "obj-41",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-41",
-                        1
-                    ],
-                    "destination": [
-                        "obj-42",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-42",
-                        0
-                    ],
-                    "destination": [
-                        "obj-43",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-43",
-                        1
-                    ],
-                    "destination": [
-                        "obj-45",
+                        "obj-52",
                         1
                     ],
                     "order": 0
@@ -2052,11 +2540,50 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-43",
+                        "obj-50",
                         0
                     ],
                     "destination": [
-                        "obj-44",
+                        "obj-53",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-53",
+                        1
+                    ],
+                    "destination": [
+                        "obj-54",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-54",
+                        0
+                    ],
+                    "destination": [
+                        "obj-55",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-55",
+                        1
+                    ],
+                    "destination": [
+                        "obj-57",
                         1
                     ],
                     "order": 0
@@ -2065,7 +2592,20 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-41",
+                        "obj-55",
+                        0
+                    ],
+                    "destination": [
+                        "obj-56",
+                        1
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-53",
                         0
                     ],
                     "destination": [
@@ -2082,7 +2622,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-45",
+                        "obj-57",
                         0
                     ],
                     "order": 0
@@ -2091,11 +2631,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-45",
+                        "obj-57",
                         0
                     ],
                     "destination": [
-                        "obj-46",
+                        "obj-58",
                         0
                     ],
                     "order": 0
@@ -2104,11 +2644,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-46",
+                        "obj-58",
                         0
                     ],
                     "destination": [
-                        "obj-48",
+                        "obj-60",
                         0
                     ],
                     "order": 0
@@ -2117,11 +2657,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-48",
+                        "obj-60",
                         5
                     ],
                     "destination": [
-                        "obj-49",
+                        "obj-61",
                         0
                     ],
                     "order": 0
@@ -2130,11 +2670,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-49",
+                        "obj-61",
                         0
                     ],
                     "destination": [
-                        "obj-50",
+                        "obj-62",
                         1
                     ],
                     "order": 0
@@ -2143,257 +2683,10 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-48",
+                        "obj-60",
                         4
                     ],
                     "destination": [
-                        "obj-51",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-51",
-                        0
-                    ],
-                    "destination": [
-                        "obj-52",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-52",
-                        0
-                    ],
-                    "destination": [
-                        "obj-50",
-                        1
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-48",
-                        3
-                    ],
-                    "destination": [
-                        "obj-53",
-                        1
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-48",
-                        2
-                    ],
-                    "destination": [
-                        "obj-54",
-                        1
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-48",
-                        1
-                    ],
-                    "destination": [
-                        "obj-55",
-                        1
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-48",
-                        0
-                    ],
-                    "destination": [
-                        "obj-56",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-56",
-                        3
-                    ],
-                    "destination": [
-                        "obj-50",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-50",
-                        0
-                    ],
-                    "destination": [
-                        "obj-57",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-57",
-                        0
-                    ],
-                    "destination": [
-                        "obj-53",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-53",
-                        0
-                    ],
-                    "destination": [
-                        "obj-58",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-58",
-                        1
-                    ],
-                    "destination": [
-                        "obj-59",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-59",
-                        0
-                    ],
-                    "destination": [
-                        "obj-51",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-58",
-                        0
-                    ],
-                    "destination": [
-                        "obj-60",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-60",
-                        0
-                    ],
-                    "destination": [
-                        "obj-61",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-56",
-                        2
-                    ],
-                    "destination": [
-                        "obj-40",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-40",
-                        0
-                    ],
-                    "destination": [
-                        "obj-62",
-                        1
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-56",
-                        1
-                    ],
-                    "destination": [
-                        "obj-54",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-54",
-                        0
-                    ],
-                    "destination": [
-                        "obj-62",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-62",
-                        0
-                    ],
-                    "destination": [
                         "obj-63",
                         0
                     ],
@@ -2407,59 +2700,7 @@
                         0
                     ],
                     "destination": [
-                        "obj-61",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-56",
-                        0
-                    ],
-                    "destination": [
-                        "obj-65",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-65",
-                        2
-                    ],
-                    "destination": [
-                        "obj-39",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-39",
-                        0
-                    ],
-                    "destination": [
                         "obj-64",
-                        2
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-65",
-                        1
-                    ],
-                    "destination": [
-                        "obj-55",
                         0
                     ],
                     "order": 0
@@ -2468,11 +2709,11 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-55",
-                        0
-                    ],
-                    "destination": [
                         "obj-64",
+                        0
+                    ],
+                    "destination": [
+                        "obj-62",
                         1
                     ],
                     "order": 0
@@ -2481,12 +2722,12 @@
             {
                 "patchline": {
                     "source": [
+                        "obj-60",
+                        3
+                    ],
+                    "destination": [
                         "obj-65",
-                        0
-                    ],
-                    "destination": [
-                        "obj-44",
-                        0
+                        1
                     ],
                     "order": 0
                 }
@@ -2494,25 +2735,12 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-44",
-                        0
-                    ],
-                    "destination": [
-                        "obj-64",
-                        0
-                    ],
-                    "order": 0
-                }
-            },
-            {
-                "patchline": {
-                    "source": [
-                        "obj-64",
-                        0
+                        "obj-60",
+                        2
                     ],
                     "destination": [
                         "obj-66",
-                        0
+                        1
                     ],
                     "order": 0
                 }
@@ -2520,12 +2748,12 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-66",
-                        0
+                        "obj-60",
+                        1
                     ],
                     "destination": [
                         "obj-67",
-                        0
+                        1
                     ],
                     "order": 0
                 }
@@ -2533,8 +2761,8 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-34",
-                        1
+                        "obj-60",
+                        0
                     ],
                     "destination": [
                         "obj-68",
@@ -2546,11 +2774,323 @@
             {
                 "patchline": {
                     "source": [
-                        "obj-34",
-                        2
+                        "obj-68",
+                        3
+                    ],
+                    "destination": [
+                        "obj-62",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-62",
+                        0
                     ],
                     "destination": [
                         "obj-69",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-69",
+                        0
+                    ],
+                    "destination": [
+                        "obj-65",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-65",
+                        0
+                    ],
+                    "destination": [
+                        "obj-70",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-70",
+                        1
+                    ],
+                    "destination": [
+                        "obj-71",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-71",
+                        0
+                    ],
+                    "destination": [
+                        "obj-63",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-70",
+                        0
+                    ],
+                    "destination": [
+                        "obj-72",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-72",
+                        0
+                    ],
+                    "destination": [
+                        "obj-73",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-68",
+                        2
+                    ],
+                    "destination": [
+                        "obj-52",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-52",
+                        0
+                    ],
+                    "destination": [
+                        "obj-74",
+                        1
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-68",
+                        1
+                    ],
+                    "destination": [
+                        "obj-66",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-66",
+                        0
+                    ],
+                    "destination": [
+                        "obj-74",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-74",
+                        0
+                    ],
+                    "destination": [
+                        "obj-75",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-75",
+                        0
+                    ],
+                    "destination": [
+                        "obj-73",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-68",
+                        0
+                    ],
+                    "destination": [
+                        "obj-77",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-77",
+                        2
+                    ],
+                    "destination": [
+                        "obj-51",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-51",
+                        0
+                    ],
+                    "destination": [
+                        "obj-76",
+                        2
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-77",
+                        1
+                    ],
+                    "destination": [
+                        "obj-67",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-67",
+                        0
+                    ],
+                    "destination": [
+                        "obj-76",
+                        1
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-77",
+                        0
+                    ],
+                    "destination": [
+                        "obj-56",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-56",
+                        0
+                    ],
+                    "destination": [
+                        "obj-76",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-76",
+                        0
+                    ],
+                    "destination": [
+                        "obj-78",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-78",
+                        0
+                    ],
+                    "destination": [
+                        "obj-79",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-46",
+                        1
+                    ],
+                    "destination": [
+                        "obj-80",
+                        0
+                    ],
+                    "order": 0
+                }
+            },
+            {
+                "patchline": {
+                    "source": [
+                        "obj-46",
+                        2
+                    ],
+                    "destination": [
+                        "obj-81",
                         0
                     ],
                     "order": 0

@@ -17,8 +17,12 @@ MAX_DIR = ROOT / "patches" / "max"
 #: Requests the abstraction forwards: message selector -> OSC address.
 REQUESTS = (
     "seed", "random", "pca", "morph", "path", "invert", "break", "latent", "reply", "cancel",
+    "pcaabs", "mix", "hybrid", "kit", "store", "recall", "forget", "slices", "breakpca",
+    "breakmix", "wek",
 )  # fmt: skip
-NO_ARGS = ("ping", "info", "status")
+#: Requests whose OSC address is not `/drum/<selector>`.
+ADDRESSES = {"wek": "/wek/outputs"}
+NO_ARGS = ("ping", "info", "status", "presets")
 
 W, H = 22, 22  # box height
 
@@ -84,10 +88,15 @@ def abstraction() -> Patcher:
     inl = g.obj(500, 70, "inlet", 40)
     g.note(560, 70, "seed kick 42 kick / pca kick 1.5 -1 / connect 127.0.0.1 57300", 500)
     route = g.obj(500, 100, "route " + " ".join(REQUESTS + NO_ARGS + ("connect",)), 700)
-    send = g.obj(500, 300, "udpsend 127.0.0.1 57300", 180)
+    send = g.obj(500, 160 + 40 * ((len(REQUESTS) + 3) // 4), "udpsend 127.0.0.1 57300", 180)
     g.line(inl, route)
     for i, cmd in enumerate(REQUESTS):
-        box = g.obj(500 + 90 * (i % 4), 150 + 40 * (i // 4), f"prepend /drum/{cmd}", 86)
+        box = g.obj(
+            500 + 90 * (i % 4),
+            150 + 40 * (i // 4),
+            f"prepend {ADDRESSES.get(cmd, '/drum/' + cmd)}",
+            86,
+        )
         g.line(route, box, outlet=i)
         g.line(box, send)
     for j, cmd in enumerate(NO_ARGS):
@@ -206,7 +215,6 @@ def abstraction() -> Patcher:
 def help_patch() -> Patcher:
     """drumsynth.maxhelp: every address of the protocol as a clickable message."""
     p = Patcher(str(MAX_DIR / "drumsynth.maxhelp"), validate_connections=False)
-    p.rect = [50.0, 50.0, 1000.0, 760.0]
     g = Layout(p)
     g.note(20, 10, "drumsynth: play the drumsynth-osc server from Max (server: drumsynth serve)")
     g.note(
@@ -215,7 +223,6 @@ def help_patch() -> Patcher:
         "[drumsynth prefix server-port reply-port]: requests in, buffer~ <prefix>-<slot> loaded",
         700,
     )
-    ds = g.obj(20, 560, "drumsynth gan 57300 57301", 200)
     rows = [
         ("ping", "/drum/ping -> /drum/pong: is the server up?"),
         ("info", "/drum/info -> model, sr, frames, classes, pca, device, port"),
@@ -232,32 +239,53 @@ def help_patch() -> Patcher:
         ("cancel amen", "/drum/cancel slot: drop its queued work, stop a break"),
         ("reply 57301", "/drum/reply [host] port: where replies go (done at load)"),
         ("connect 127.0.0.1 57300", "point the abstraction at another server"),
+        ("pcaabs kick 0.5 -1 0 0", "/drum/pcaabs slot c1 ... cK: absolute, as latent answers"),
+        ("mix both kick snare 7", "/drum/mix slot A B [layer]: A's coarse, B's fine styles"),
+        ("hybrid kt kick 0.7 tom 0.3 5", "/drum/hybrid slot class1 w1 ... [seed]"),
+        ("kit k 42", "/drum/kit prefix seed [psi]: k-<class> slots + SuperDirt bank"),
+        ("store kick fat", "/drum/store slot name -> /drum/stored slot name"),
+        ("recall kick fat", "/drum/recall slot name: a preset back into a slot"),
+        ("presets", "/drum/presets -> /drum/presets name1 ..."),
+        ("forget fat", "/drum/forget name: delete a preset"),
+        ("slices amen", "/drum/slices slot -> /drum/slices slot onsets..."),
+        ("breakpca amen 1 0.5", "/drum/breakpca slot c1 ... cK: every hit at once"),
+        ("breakmix bm amen jungle 0.5", "/drum/breakmix slot A B t: hit-by-hit morph"),
     ]
+    top = 60 + 33 * len(rows) + 20  # below the rows
+    p.rect = [50.0, 50.0, 1000.0, top + 240.0]
+    ds = g.obj(20, top, "drumsynth gan 57300 57301", 200)
     for i, (text, comment) in enumerate(rows):
         box = g.msg(20, 60 + 33 * i, text, 220)
         g.note(260, 60 + 33 * i, comment, 500)
         g.line(box, ds)
-    ready = g.obj(20, 610, "print ready", 90)
-    fail = g.obj(130, 610, "print fail", 90)
-    other = g.obj(240, 610, "print reply", 90)
+    ready = g.obj(20, top + 50, "print ready", 90)
+    fail = g.obj(130, top + 50, "print fail", 90)
+    other = g.obj(240, top + 50, "print reply", 90)
     g.line(ds, ready, outlet=0)
     g.line(ds, fail, outlet=1)
     g.line(ds, other, outlet=2)
-    g.note(20, 650, "Replies: /drum/done cmd slot path frames sr ms / /drum/fail cmd slot reason")
+    g.note(
+        20, top + 90, "Replies: /drum/done cmd slot path frames sr ms / /drum/fail cmd slot reason"
+    )
     # play a loaded slot
-    play = g.msg(500, 560, "0", 30)
-    setbuf = g.msg(560, 560, "set gan-kick", 100)
-    groove = g.obj(500, 610, "groove~ gan-kick", 130)
-    rate = g.obj(680, 560, "sig~ 1", 60)
-    gain = g.obj(500, 650, "*~ 0.5", 60)
-    dac = g.obj(500, 690, "ezdac~", 45)
+    play = g.msg(500, top, "0", 30)
+    setbuf = g.msg(560, top, "set gan-kick", 100)
+    groove = g.obj(500, top + 50, "groove~ gan-kick", 130)
+    rate = g.obj(680, top, "sig~ 1", 60)
+    gain = g.obj(500, top + 90, "*~ 0.5", 60)
+    dac = g.obj(500, top + 130, "ezdac~", 45)
     g.line(play, groove)
     g.line(setbuf, groove)
     g.line(rate, groove)
     g.line(groove, gain)
     g.line(gain, dac)
     g.line(gain, dac, inlet=1)
-    g.note(640, 610, "click 0 to play slot kick", 250)
+    g.note(640, top + 50, "click 0 to play slot kick", 250)
+    # Wekinator's message, as Wekinator sends it: moves the server's --wekinator-slot
+    wek = g.msg(500, top + 170, "/wek/outputs 0.5 -0.25", 180)
+    wek_send = g.obj(700, top + 170, "udpsend 127.0.0.1 57300", 180)
+    g.line(wek, wek_send)
+    g.note(500, top + 195, "Wekinator: /wek/outputs f... = /drum/pca on slot wek", 400)
     return p
 
 

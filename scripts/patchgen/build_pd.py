@@ -222,13 +222,25 @@ HELP_ROWS = (
     ("latent kick", "/drum/latent slot -> latent slot class c1 ... cK (right outlet)"),
     ("status", "/drum/status -> counters (right outlet)"),
     ("cancel amen", "/drum/cancel slot: drop its queued work, stop a break in flight"),
+    ("pcaabs kick 0.5 -1 0 0", "/drum/pcaabs slot c1 ... cK: absolute coordinates (as latent)"),
+    ("mix both kick snare 7", "/drum/mix slot A B [layer]: A's coarse styles, B's fine ones"),
+    ("hybrid kt kick 0.7 tom 0.3 5", "/drum/hybrid slot class1 w1 ... [seed]: class blend"),
+    ("kit k 42", "/drum/kit prefix seed [psi]: slots k-<class> + SuperDirt bank folder"),
+    ("store kick fat", "/drum/store slot name -> stored slot name (right outlet)"),
+    ("recall kick fat", "/drum/recall slot name: a preset back into a slot"),
+    ("presets", "/drum/presets -> presets name1 ... (right outlet)"),
+    ("forget fat", "/drum/forget name: delete a preset"),
+    ("slices amen", "/drum/slices slot -> slices slot onsets... (right outlet)"),
+    ("breakpca amen 1 0.5", "/drum/breakpca slot c1 ... cK: every hit of the break at once"),
+    ("breakmix bm amen jungle 0.5", "/drum/breakmix slot A B t: hit-by-hit morph of breaks"),
     ("connect 127.0.0.1 57300", "talk to another server (not an OSC address)"),
 )
 
 
 def help_patch() -> Canvas:
     """drumsynth-help.pd: every address as a clickable message, the outlets printed."""
-    c = Canvas(width=980, height=760)
+    top = 80 + 33 * (len(HELP_ROWS) + 1) + 20  # below the rows
+    c = Canvas(width=980, height=top + 160)
     c.comment(20, 10, "[drumsynth] - play the drumsynth-osc server from vanilla Pd")
     c.comment(
         20,
@@ -237,8 +249,8 @@ def help_patch() -> Canvas:
         "is loaded into the array <prefix>-<slot> (made by the abstraction and resized) "
         "and the left outlet says: slot array frames",
     )
-    ds = c.obj(20, 580, "drumsynth gan 57300 127.0.0.1")
-    c.comment(280, 580, "args: array prefix (drum) / server port (57300) / server host (127.0.0.1)")
+    ds = c.obj(20, top, "drumsynth gan 57300 127.0.0.1")
+    c.comment(280, top, "args: array prefix (drum) / server port (57300) / server host (127.0.0.1)")
     for i, (text, note) in enumerate(HELP_ROWS):
         box = c.msg(20, 80 + 33 * i, text)
         c.comment(300, 80 + 33 * i, note)
@@ -249,22 +261,33 @@ def help_patch() -> Canvas:
         80 + 33 * len(HELP_ROWS),
         "/drum/reply is for Max's separate sockets: [drumsynth] needs none",
     )
-    ready = c.obj(20, 630, "print ready")
-    fail = c.obj(140, 630, "print fail")
-    other = c.obj(260, 630, "print reply")
+    ready = c.obj(20, top + 50, "print ready")
+    fail = c.obj(140, top + 50, "print fail")
+    other = c.obj(260, top + 50, "print reply")
     c.connect(ds, 0, ready)
     c.connect(ds, 1, fail)
     c.connect(ds, 2, other)
-    c.comment(20, 660, "outlets: ready (slot array frames) / fail (cmd slot reason) / replies")
-    play = c.msg(600, 630, "set gan-kick, bang")
-    tab = c.obj(600, 660, "tabplay~")
-    gain = c.obj(600, 690, "*~ 0.5")
-    dac = c.obj(600, 720, "dac~")
-    c.msg(760, 630, "; pd dsp 1")
+    c.comment(20, top + 80, "outlets: ready (slot array frames) / fail (cmd slot reason) / replies")
+    play = c.msg(600, top + 50, "set gan-kick, bang")
+    tab = c.obj(600, top + 80, "tabplay~")
+    gain = c.obj(600, top + 110, "*~ 0.5")
+    dac = c.obj(600, top + 140, "dac~")
+    c.msg(760, top + 50, "; pd dsp 1")
     c.connect(play, 0, tab)
     c.chain(tab, gain, dac)
     c.connect(gain, 0, dac, 1)
-    c.comment(760, 660, "turn audio on")
+    c.comment(760, top + 80, "turn audio on")
+    # Wekinator's message, sent as Wekinator sends it (not through [drumsynth])
+    c.comment(600, 80, "Wekinator: /wek/outputs f... moves the server's --wekinator-slot")
+    c.comment(600, 100, "(default wek; seed it first) along the PCA axes, as /drum/pca")
+    conn = c.msg(600, 130, "connect localhost 57300")
+    values = c.msg(780, 130, "0.5 -0.25")
+    wek = c.obj(780, 160, "oscformat wek outputs")
+    send = c.obj(780, 190, "list prepend send")
+    trim = c.obj(780, 220, "list trim")
+    net = c.obj(600, 250, "netsend -u -b")
+    c.chain(values, wek, send, trim, net)
+    c.connect(conn, 0, net)
     return c
 
 

@@ -20,7 +20,7 @@ from hosthelpers import ROOT
 
 from oscserver.server.protocol import REPLIES, TABLE
 
-ADDRESS = re.compile(r"/drum/[A-Za-z0-9_]+")
+ADDRESS = re.compile(r"/(?:drum|wek)/[A-Za-z0-9_]+")
 #: Messages to [drumsynth] that the abstractions handle themselves (not OSC addresses).
 PD_LOCAL = {"connect"}
 PATCH_ROOTS = (ROOT / "patches", ROOT / "examples" / "tidal")

@@ -189,6 +189,35 @@ class FakeEngine:
     def nearest_class(self, latent: np.ndarray) -> str:
         return min(self.classes, key=lambda c: float(np.sum((self.means[c] - latent) ** 2)))
 
+    num_ws = 5
+
+    def render_styles(self, styles: np.ndarray) -> FakeRender:
+        """Per-layer styles [num_ws, w_dim]: half the sound from the first layer's style, half
+        from the last's."""
+        ws = np.asarray(styles, np.float32)
+        if ws.shape != (self.num_ws, self.w_dim):
+            raise ValueError(f"styles must be [{self.num_ws}, {self.w_dim}], got {ws.shape}")
+        self.calls.append("render_styles")
+        return FakeRender(0.5 * self._audio(ws[0]) + 0.5 * self._sound(ws[-1]), ws)
+
+    def mix(self, a: np.ndarray, b: np.ndarray, layer: int | None = None) -> FakeRender:
+        split = self.num_ws // 2 if layer is None else layer
+        a_ws = np.broadcast_to(np.asarray(a, np.float32), (self.num_ws, self.w_dim))
+        b_ws = np.broadcast_to(np.asarray(b, np.float32), (self.num_ws, self.w_dim))
+        return self.render_styles(np.concatenate([a_ws[:split], b_ws[split:]]))
+
+    def hybrid_latent(
+        self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0
+    ) -> np.ndarray:
+        total = sum(w for _, w in blend)
+        if total <= 0:
+            raise ValueError("a hybrid needs a class with a weight above 0")
+        return sum(w / total * self.seed_latent(seed, c, psi) for c, w in blend).astype(np.float32)
+
+    def kit(self, seed: int, psi: float = 1.0) -> FakeRender:
+        self.calls.append("kit")
+        return self.render(np.stack([self.seed_latent(seed, c, psi) for c in self.classes]))
+
 
 class Client:
     """A python-osc client that also reads the replies sent to its own port."""

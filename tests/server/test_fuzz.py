@@ -85,6 +85,8 @@ def _arg_values(arg: Arg, wav: str, port: int) -> st.SearchStrategy[Any]:
         "path": st.sampled_from([wav, wav + "x", "/dev/zero", "../../etc/passwd", ""]),
         "host": st.sampled_from(["127.0.0.1", "localhost", "::1", "8.8.8.8", "nonsense", 1]),
         "port": st.sampled_from([port, 1, 65535, 0, 70000, 9000.0]),
+        "name": st.sampled_from(["p1", "p-2", "../x", "a/b", "", 3.0, 2.5]),
+        "blend": st.sampled_from(["kick", "hat", "tom", 0.5, 0, -1.0, 3, float("nan")]),
     }
     return st.one_of(near[arg.kind], _values)
 

@@ -155,7 +155,7 @@ def test_break_fills_the_loop_slot_and_one_slot_per_hit(
 
     args = done(client, "/drum/break", 5, str(write_break(tmp_path)))
     hits = len(BREAK_STARTS)
-    assert args[1] == 5 and args[6:] == [hits]
+    assert args[1] == 5 and args[6] == hits and Path(args[7]).name == "5"
     assert args[3] == 2 * FakeEngine.sample_rate == sf.info(args[2]).frames  # the break's length
     for i in range(hits):
         cls, _ = latent(client, f"5-{i}")

@@ -26,7 +26,9 @@ DrumSynth {
 			'/drum/ping', '/drum/pong', '/drum/info', '/drum/seed', '/drum/random', '/drum/pca',
 			'/drum/morph', '/drum/path', '/drum/invert', '/drum/break', '/drum/latent',
 			'/drum/status', '/drum/reply', '/drum/cancel', '/drum/done', '/drum/fail',
-			'/drum/cancelled'
+			'/drum/cancelled', '/drum/pcaabs', '/drum/mix', '/drum/hybrid', '/drum/kit',
+			'/drum/store', '/drum/stored', '/drum/recall', '/drum/presets', '/drum/forget',
+			'/drum/forgotten', '/drum/slices', '/drum/breakpca', '/drum/breakmix', '/wek/outputs'
 		];
 		StartUp.add { this.addSynthDefs };
 	}
@@ -114,6 +116,72 @@ DrumSynth {
 		this.prRequest('/drum/break', slot, args, action)
 	}
 
+	pcaabs { |slot, coords, action|
+		// absolute coordinates, as `latent` answers them: sending those back keeps the sound
+		this.prRequest('/drum/pcaabs', slot, [slot] ++ coords.asArray.collect(_.asFloat), action)
+	}
+
+	mix { |slot, slotA, slotB, layer, action|
+		// style mixing: A's coarse layers, B's fine ones, split at layer (default: the middle)
+		var args = [slot, slotA, slotB];
+		if(layer.notNil) { args = args.add(layer.asInteger) };
+		this.prRequest('/drum/mix', slot, args, action)
+	}
+
+	hybrid { |slot, blend, seed, action|
+		// blend: [\kick, 0.7, \tom, 0.3]: the class embeddings mixed inside the mapping network
+		var args = [slot] ++ blend.asArray.collect { |x| if(x.isNumber) { x.asFloat } { x } };
+		if(seed.notNil) { args = args.add(seed.asInteger) };
+		this.prRequest('/drum/hybrid', slot, args, action)
+	}
+
+	kit { |prefix, seed, psi, action|
+		// one seed through every class: slots "<prefix>-<class>", and a SuperDirt bank whose
+		// folder is the first extra value: action.(buf, slot, cmd, [frames, sr, ms, bank, n])
+		var args = [prefix, seed.asInteger];
+		if(psi.notNil) { args = args.add(psi.asFloat) };
+		this.prRequest('/drum/kit', prefix, args, action)
+	}
+
+	store { |slot, name, action|
+		this.prExpect(\stored, action);
+		this.prSend('/drum/store', slot, name)
+	}
+
+	recall { |slot, name, action|
+		this.prRequest('/drum/recall', slot, [slot, name], action)
+	}
+
+	presets { |action|
+		// action.(names)
+		this.prExpect(\presets, action);
+		this.prSend('/drum/presets')
+	}
+
+	forget { |name, action|
+		this.prExpect(\forgotten, action);
+		this.prSend('/drum/forget', name)
+	}
+
+	slices { |slot, action|
+		// action.(onsets): where the hits of the slot's break start, in frames
+		this.prExpect(\slices, action);
+		this.prSend('/drum/slices', slot)
+	}
+
+	breakPca { |slot, coords, action|
+		this.prRequest('/drum/breakpca', slot, [slot] ++ coords.asArray.collect(_.asFloat), action)
+	}
+
+	breakMix { |slot, slotA, slotB, t = 0.5, action|
+		this.prRequest('/drum/breakmix', slot, [slot, slotA, slotB, t.asFloat], action)
+	}
+
+	wek { |...values|
+		// what Wekinator sends: moves the server's --wekinator-slot along the PCA axes
+		this.prSend('/wek/outputs', *values.collect(_.asFloat))
+	}
+
 	latent { |slot, action|
 		// action.(class, coords): the slot's class and its coordinates along the PCA axes
 		this.prExpect(\latent, action);
@@ -184,7 +252,11 @@ DrumSynth {
 				this.prReply(\latent, [msg[2], msg.drop(3), this.class.slotKey(msg[1])])
 			}),
 			on.('/drum/status', { |msg| this.prReply(\status, [msg.drop(1)]) }),
-			on.('/drum/cancelled', { |msg| this.prReply(\cancelled, [msg[2]]) })
+			on.('/drum/cancelled', { |msg| this.prReply(\cancelled, [msg[2]]) }),
+			on.('/drum/stored', { |msg| this.prReply(\stored, [msg[2]]) }),
+			on.('/drum/presets', { |msg| this.prReply(\presets, [msg.drop(1)]) }),
+			on.('/drum/forgotten', { |msg| this.prReply(\forgotten, [msg[1]]) }),
+			on.('/drum/slices', { |msg| this.prReply(\slices, [msg.drop(2)]) })
 		]
 	}
 
