@@ -83,6 +83,19 @@ DEADLINE_RANGE: Final = (1.0, 3600.0)
 #: Seconds shutdown waits for the render in flight before abandoning it.
 SHUTDOWN_GRACE_S: Final = 2.0
 
+#: Longest `/drum/path` served in the live lane; a longer one is a job (see `LIVE_BATCH`).
+LIVE_PATH_STEPS: Final = 32
+
+#: Most live renders queued for different slots that the worker renders in one batched call.
+LIVE_BATCH: Final = 16
+
+#: Seconds of a long job's work between two checks: the engine sizes its chunks (refinement
+#: steps, sounds) to about this, and the worker serves the queued live requests between them.
+JOB_SLICE_S: Final = 0.02
+
+#: Least seconds between two `/drum/progress` replies of one job (at most 10 a second).
+PROGRESS_EVERY_S: Final = 0.1
+
 # ---- the wire -------------------------------------------------------------------------------
 
 #: Biggest datagram read (the UDP limit).
