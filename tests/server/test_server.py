@@ -382,9 +382,11 @@ def test_shutdown_fails_queued_requests_and_leaves_no_temporaries(tmp_path: Path
     )
     client = Client(server.transport.address[1])
     try:
-        for slot in range(3):
+        client.send("/drum/seed", 0, 1)
+        time.sleep(0.05)  # 0 in flight; 1 and 2 queued behind it (else one batch of three)
+        for slot in (1, 2):
             client.send("/drum/seed", slot, 1)
-        time.sleep(0.1)
+        time.sleep(0.05)
         server.stop()
         thread.join(5)
         replies = client.drain(0.5)
