@@ -118,7 +118,7 @@ def finetune_encoder_real(
     *,
     batch: int = 16,
     lr: float = 5e-5,
-    class_weight: float = 0.3,
+    class_weight: float = 1.0,
     seed: int = 0,
     verbose: bool = True,
 ) -> list[dict[str, float]]:

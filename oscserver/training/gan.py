@@ -42,7 +42,7 @@ class TrainConfig:
     ema_rampup: float = 0.1  # ... but at most this fraction of the steps so far (early runs)
     gain_db: float = 6.0  # random gain augmentation, +- dB, real and fake alike
     floor_db: float = -70.0  # white noise floor added to real and fake alike (hides silence)
-    stats_weight: float = 0.0  # weight of matching each class's log-mel mean and spread (G)
+    stats_weight: float = 1.0  # weight of matching each class's log-mel mean and spread (G)
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
     seed: int = 0  # seed of every random draw of the run
