@@ -478,7 +478,7 @@ def train_encoder_cmd(
     "-o",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="Model folder to write, e.g. models/drums-v1.",
+    help="Model folder to write, e.g. models/drums-v2.",
 )
 def export(run_dir: Path, out: Path) -> None:
     """Write a run's model artifact (weights, config, PCA, checksums)."""
@@ -1013,7 +1013,7 @@ def info(model: Path | None) -> None:
 
     \b
     Example:
-      drumsynth info --model models/drums-v1
+      drumsynth info --model models/drums-v2
     """
     engine = _load_engine(model)
     artifact = engine.artifact

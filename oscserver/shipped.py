@@ -14,7 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 
 #: The model `serve`, the render commands and `info` use without --model; a folder of `models/`.
-DEFAULT_MODEL = "drums-v1"
+DEFAULT_MODEL = "drums-v2"
 #: Folder of the package that holds the shipped model in a wheel.
 PACKAGED_MODELS = "_models"
 
