@@ -52,8 +52,15 @@ def encode(address: str, args: Sequence[Any]) -> bytes:
         elif isinstance(value, float):
             builder.add_arg(value, builder.ARG_TYPE_FLOAT)
         else:
-            builder.add_arg(str(value), builder.ARG_TYPE_STRING)
+            builder.add_arg(osc_string(str(value)), builder.ARG_TYPE_STRING)
     return builder.build().dgram
+
+
+def osc_string(text: str) -> str:
+    """`text` as an OSC string can carry it: NUL (which would end the string early and shift
+    every argument after it) and what UTF-8 cannot encode become U+FFFD. Replies echo what a
+    client sent (a slot name), so this is what keeps a reply parseable."""
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
 
 
 class Transport:

@@ -179,4 +179,9 @@ def test_a_checked_path_and_break_report_rising_fractions_and_render_the_same(en
     assert fractions[0] == 0.0 and fractions == sorted(fractions) and fractions[-1] < 1.0
     assert len(fractions) >= len(starts) + 2  # encoding, each slice's refinement, rendering
     _, plain = engine.invert_slices(loop, 44100, 2)  # encoded in other batch sizes: rounding
-    np.testing.assert_allclose(render.latent, plain.latent, atol=1e-3)
+    # Adam's first steps move every coordinate by about 0.02 whatever its gradient's size, so
+    # rounding can flip the sign of a near-zero gradient: after 2 steps at most 2 x 0.02 apart.
+    np.testing.assert_allclose(render.latent, plain.latent, atol=0.045)
+    _, encoded = engine.invert_slices(loop, 44100, 0, fractions.append)
+    _, encoded_plain = engine.invert_slices(loop, 44100, 0)
+    np.testing.assert_allclose(encoded.latent, encoded_plain.latent, atol=1e-3)

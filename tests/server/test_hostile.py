@@ -508,3 +508,14 @@ def test_a_second_signal_exits_at_once(tmp_path: Path) -> None:
     finally:
         client.close()
         proc.kill()
+
+
+def test_a_reply_echoing_a_nul_or_a_surrogate_still_parses():
+    """A slot name with NUL in it, echoed by /drum/fail, must not break the reply apart."""
+    from pythonosc.osc_message import OscMessage
+
+    from oscserver.server.transport import encode
+
+    msg = OscMessage(encode("/drum/fail", ["/drum/seed", "a\x00b", "\udc80x", 3]))
+    assert msg.address == "/drum/fail"
+    assert list(msg.params) == ["/drum/seed", "a\ufffdb", "?x", 3]
