@@ -44,7 +44,9 @@ _values = st.one_of(
     st.integers(-(2**63), 2**63 - 1).map(lambda v: ("h", v)),
     st.floats(width=32),
     st.floats().map(lambda v: ("d", v)),
-    st.text(max_size=24),
+    # python-osc's builder re-parses what it built, and a NUL inside a string splits it there
+    # (the rest then fails to decode): NULs come from the blobs, '\x00' and the mutations.
+    st.text(max_size=24).map(lambda s: s.replace("\x00", "")),
     st.sampled_from(HOSTILE),
     st.binary(min_size=1, max_size=24),
     st.booleans(),
