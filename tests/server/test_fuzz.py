@@ -232,7 +232,8 @@ def test_fuzzed_datagrams_never_stop_the_server(fuzzed: Fuzzed) -> None:
     assert counters["requests"] > 0 and counters["malformed"] > 0 and counters["errors"] == 0
     assert _listing(fuzzed.root, fuzzed.out) == outside_before
     assert _cwd() == cwd_before
-    assert all(p.parent == fuzzed.out.resolve() for p in fuzzed.out.resolve().rglob("*"))
+    out = fuzzed.out.resolve()  # slot files, and SuperDirt bank folders of kits and breaks
+    assert all(out in p.resolve().parents for p in out.rglob("*"))
 
 
 def test_argument_lists_never_raise_past_validation(fuzzed: Fuzzed) -> None:
