@@ -288,9 +288,8 @@ def build_dataset(
             raw = read_mono(s.path, sample_rate)
         except AudioReadError:
             continue
-        fp = fingerprint(
-            normalize_peak(prepare_one_shot(raw, frames, decay_db=DECAY_DB)), sample_rate
-        )
+        sound = normalize_peak(prepare_one_shot(raw, frames, decay_db=DECAY_DB))
+        fp = fingerprint(sound, sample_rate)
         if any(np.mean(np.abs(fp - other)) < duplicate_db for other in prints[s.cls]):
             duplicates += 1
             continue
@@ -298,8 +297,11 @@ def build_dataset(
         is_test = s.group in test_groups
         variants = [0.0] if is_test else [0.0, *shifts]
         for shift in variants:
-            x = pitch_shift(raw, shift) if shift else raw
-            y = normalize_peak(prepare_one_shot(x, frames, decay_db=DECAY_DB))
+            y = (
+                normalize_peak(prepare_one_shot(pitch_shift(raw, shift), frames, decay_db=DECAY_DB))
+                if shift
+                else sound  # prepared once, for the fingerprint
+            )
             if not np.any(y):
                 continue
             audio.append(y)
