@@ -10,6 +10,7 @@ Everything else about the package is in pyproject.toml.
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -41,7 +42,11 @@ class build_py_with_model(build_py):  # noqa: N801 (setuptools command naming)
         source = ROOT / "models" / name
         if not (source / "manifest.json").is_file():
             raise SystemExit(f"no model at {source}: DEFAULT_MODEL in {shipped} names it")
-        target = Path(self.build_lib) / "oscserver" / folder / name
+        packaged = Path(self.build_lib) / "oscserver" / folder
+        # A build folder left from an earlier build may hold the model shipped before: only
+        # the one DEFAULT_MODEL names may go into this wheel.
+        shutil.rmtree(packaged, ignore_errors=True)
+        target = packaged / name
         self.mkpath(str(target))
         for path in sorted(p for p in source.iterdir() if p.is_file()):
             self.copy_file(str(path), str(target / path.name))
