@@ -375,12 +375,26 @@ def dataset(
     default=1000,
     help="Steps between sample WAVs and spectrograms.",
 )
+@click.option(
+    "--keep-every",
+    type=click.IntRange(0),
+    default=0,
+    help="Steps between snapshots kept in RUN/snapshots/stepN, to choose the best step by "
+    "evaluation afterwards (0: none).",
+)
 @click.option("--seed", type=click.IntRange(0), default=0, help="Seed of the run's randomness.")
 @click.option(
     "--arch",
     type=click.Choice(list(ARCHITECTURES)),
     default="default",
     help="Architecture of a new run (a resumed run keeps its own).",
+)
+@click.option(
+    "--init-from",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Start a new run's generator from this model folder (same classes; outputs the "
+    "architecture added start from their bias alone). A resumed run ignores it.",
 )
 def train(
     data: Path,
@@ -392,8 +406,10 @@ def train(
     r1: float,
     stats_weight: float,
     sample_every: int,
+    keep_every: int,
     seed: int,
     arch: str,
+    init_from: Path | None,
 ) -> None:
     """Train the GAN (mapping, synthesis, discriminator); all GPUs when there are several.
 
@@ -413,11 +429,12 @@ def train(
         r1_gamma=r1,
         stats_weight=stats_weight,
         sample_every=sample_every,
+        keep_every=keep_every,
         seed=seed,
     )
     with _one_line_errors():
         classes = Dataset.load(data).classes
-        train_run(data, run_dir, config, ARCHITECTURES[arch](classes))
+        train_run(data, run_dir, config, ARCHITECTURES[arch](classes), init_from)
 
 
 @main.command("fit-pca")

@@ -27,6 +27,7 @@ class ModelConfig:
     kernel: int = 5  # convolution width of the synthesis network
     partials: int = 8  # damped sinusoids with pitch trajectories
     noise_bands: int = 64  # log-spaced gains shaping the filtered noise
+    envelopes: int = 0  # decay envelopes: 0 (none, drums-v2) or 2 (partials, noise): see DrumSynth
     min_hz: float = 30.0  # lowest partial frequency
     max_hz: float = 14000.0  # highest partial frequency
     n_fft_noise: int = 256  # STFT size of the noise filter (hop = `hop`)
@@ -40,6 +41,8 @@ class ModelConfig:
     def __post_init__(self) -> None:
         if len(self.classes) < 1 or len(set(self.classes)) != len(self.classes):
             raise ValueError(f"classes must be unique and non-empty, got {self.classes}")
+        if self.envelopes not in (0, 2):
+            raise ValueError(f"envelopes must be 0 or 2, got {self.envelopes}")
         if self.control_frames * self.hop != self.frames:
             raise ValueError(
                 f"frames ({self.frames}) must equal const_frames * 2**(len(channels)-1) * hop"
@@ -54,6 +57,11 @@ class ModelConfig:
     def num_ws(self) -> int:
         """Number of per-layer style inputs: two convolutions per block and the output head."""
         return 2 * len(self.channels) + 1
+
+    @property
+    def num_controls(self) -> int:
+        """Control channels the synthesis network gives the synthesiser per frame."""
+        return 2 * self.partials + self.noise_bands + self.envelopes
 
     @property
     def num_noise(self) -> int:
@@ -99,6 +107,7 @@ def tiny_config(classes: tuple[str, ...] = DEFAULT_CLASSES) -> ModelConfig:
         channels=(32, 32, 24, 16),
         partials=4,
         noise_bands=16,
+        envelopes=2,
         mel_fft=512,
         mel_hop=128,
         mel_bands=32,
@@ -108,8 +117,8 @@ def tiny_config(classes: tuple[str, ...] = DEFAULT_CLASSES) -> ModelConfig:
 
 
 def default_config(classes: tuple[str, ...] = DEFAULT_CLASSES) -> ModelConfig:
-    """The shipped architecture: 32768 samples at 44.1 kHz."""
-    return ModelConfig(classes=classes)
+    """The shipped architecture: 32768 samples at 44.1 kHz, with decay envelopes."""
+    return ModelConfig(classes=classes, envelopes=2)
 
 
 #: Named architectures, for `drumsynth dataset/train --arch`.

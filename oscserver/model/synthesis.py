@@ -2,8 +2,8 @@
 
 A learned constant is upsampled x2 per block through style-modulated convolutions with
 per-layer noise; a final modulated 1x1 convolution gives the synthesiser's controls (damped
-partials with pitch trajectories and the gains of log-spaced noise bands), which DrumSynth
-renders to audio. The controls run at sample_rate / hop (345 Hz by default), so the network
+partials with pitch trajectories, the gains of log-spaced noise bands and, in models since
+drums-v3, two decay envelopes), which DrumSynth renders to audio. The controls run at sample_rate / hop (345 Hz by default), so the network
 is small and fast; the audio rate work is a cumulative sum, sines and one inverse STFT.
 """
 
@@ -51,7 +51,7 @@ def build_synthesis(config: ModelConfig) -> keras.Model:
             style += 1
     w = StyleIndex(style, name=f"style{style}")(ws)
     controls = ModulatedConv1D(
-        2 * config.partials + config.noise_bands,
+        config.num_controls,
         1,
         demodulate=False,
         bias_init=-3.0,  # start near silence: the sound grows where the data asks for it
@@ -65,6 +65,7 @@ def build_synthesis(config: ModelConfig) -> keras.Model:
         config.n_fft_noise,
         config.min_hz,
         config.max_hz,
+        envelopes=config.envelopes,
         name="drum_synth",
     )([controls, synth_noise])
     return keras.Model([ws, layer_noise, synth_noise], audio, name="synthesis")

@@ -45,6 +45,7 @@ class TrainConfig:
     stats_weight: float = 1.0  # weight of matching each class's log-mel mean and spread (G)
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
+    keep_every: int = 0  # steps between kept snapshots (snapshots/stepN, no optimiser); 0: none
     seed: int = 0  # seed of every random draw of the run
 
 
@@ -206,6 +207,16 @@ class GanTrainer:
         self.step.assign_add(1)
         return out
 
+    def init_generator(self, source: Generator) -> None:
+        """Starts both generators (trained and moving average) from another model's weights.
+
+        The source may have fewer outputs where this config grew (for example decay envelopes
+        added to drums-v2's controls): see transfer_weights.
+        """
+        for dst in (self.gen, self.ema):
+            transfer_weights(source.mapping, dst.mapping)
+            transfer_weights(source.synthesis, dst.synthesis)
+
     # ---- checkpoints ------------------------------------------------------------------------
 
     def _models(self) -> dict[str, keras.Model]:
@@ -242,6 +253,39 @@ class GanTrainer:
         step = int(restored.state["step"])
         self.step.assign(step)
         self.rng.reset_from_seed(self.train_config.seed + step)
+
+
+def transfer_weights(src: keras.Model, dst: keras.Model) -> None:
+    """Copies src's weights into dst, layer by layer by name.
+
+    A weight of dst that grew (every dimension at least src's) takes src's values in its
+    leading slice; the grown part of a kernel (2 or more dimensions) starts at zero, so the new
+    outputs start from their bias alone, and a grown bias keeps its initial value.
+
+    Raises:
+        ValueError: a layer of dst is missing from src, or a weight shrank or changed rank.
+    """
+    for layer in dst.layers:
+        if not layer.weights:
+            continue
+        try:
+            old = src.get_layer(layer.name)
+        except ValueError:
+            raise ValueError(f"{src.name} has no layer {layer.name!r} to start from") from None
+        if len(old.weights) != len(layer.weights):
+            raise ValueError(f"layer {layer.name!r} differs in its number of weights")
+        for have, new in zip(old.weights, layer.weights, strict=True):
+            a, shape = have.numpy(), tuple(new.shape)
+            if a.shape == shape:
+                new.assign(a)
+                continue
+            if a.ndim != len(shape) or any(x > y for x, y in zip(a.shape, shape, strict=True)):
+                raise ValueError(
+                    f"{layer.name}/{new.name}: cannot grow {a.shape} into {shape}"
+                )
+            value = np.zeros(shape, a.dtype) if a.ndim >= 2 else new.numpy()
+            value[tuple(slice(0, n) for n in a.shape)] = a
+            new.assign(value)
 
 
 class BalancedSampler:
@@ -305,6 +349,9 @@ def train_gan(
         if (step + 1) % t.checkpoint_every == 0 or step + 1 == t.steps:
             log.flush()
             trainer.save_checkpoint(run_dir / "checkpoint")
+        if t.keep_every and (step + 1) % t.keep_every == 0:
+            # The GAN oscillates: the best step of a class is chosen afterwards, by evaluation.
+            trainer.save_checkpoint(run_dir / "snapshots" / f"step{step + 1:06d}", False)
         if on_sample is not None and ((step + 1) % t.sample_every == 0 or step + 1 == t.steps):
             on_sample(trainer, step + 1)
     log.close()

@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from oscserver.engine.engine import render_noise, synthesize
-from oscserver.model.artifact import ClassPCA, read_pca, save_artifact, save_pca
+from oscserver.model.artifact import ClassPCA, load_artifact, read_pca, save_artifact, save_pca
 from oscserver.model.config import ModelConfig
 from oscserver.model.encoder import build_encoder
 from oscserver.model.generator import Generator, seed_to_z
@@ -62,9 +62,17 @@ def sample_callback(run_dir: Path, per_class: int = 6):
 
 
 def train_run(
-    data_path: Path, run_dir: Path, train: TrainConfig, config: ModelConfig | None = None
+    data_path: Path,
+    run_dir: Path,
+    train: TrainConfig,
+    config: ModelConfig | None = None,
+    init_from: Path | None = None,
 ) -> GanTrainer:
-    """Trains (or resumes) the GAN of a run folder and returns the trainer."""
+    """Trains (or resumes) the GAN of a run folder and returns the trainer.
+
+    A new run may start its generator from a model folder (`init_from`, same classes; the
+    discriminator starts fresh); a resumed run ignores it.
+    """
     data = Dataset.load(data_path)
     run_dir.mkdir(parents=True, exist_ok=True)
     ckpt = run_dir / "checkpoint"
@@ -82,6 +90,14 @@ def train_run(
     trainer = GanTrainer(config, train, make_strategy())
     if ckpt.exists():
         trainer.load_checkpoint(ckpt)
+    elif init_from is not None:
+        source = load_artifact(init_from)
+        if source.config.classes != config.classes:
+            raise ValueError(
+                f"model {source.name} has classes {source.config.classes}, the run "
+                f"{config.classes}"
+            )
+        trainer.init_generator(source.generator)
     tf.get_logger().setLevel("ERROR")
     train_gan(trainer, data, run_dir, on_sample=sample_callback(run_dir))
     return trainer

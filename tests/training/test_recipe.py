@@ -75,6 +75,21 @@ def test_recipe_end_to_end(tmp_path):
     auditions = sorted(p.name for p in (model / "examples").glob("*.wav"))
     assert len(auditions) == 3 * 8 and "snare-seed7.wav" in auditions
 
+    # a new run may start from the exported model, keeping a snapshot of every step
+    run2 = tmp_path / "run2"
+    invoke("train", "--data", data, "--run", run2, "--steps", 2, "--batch", 4, "--arch", "tiny",
+           "--init-from", model, "--keep-every", 1, "--sample-every", 2)  # fmt: skip
+    assert sorted(p.name for p in (run2 / "snapshots").iterdir()) == ["step000001", "step000002"]
+    two = json.loads((run2 / "snapshots" / "step000002" / "state.json").read_text())
+    assert two["step"] == 2
+    other = tmp_path / "other.npz"
+    invoke("dataset", kits, "-o", other, "--classes", "kick,snare", "--arch", "tiny")
+    result = CliRunner().invoke(main, ["train", "--data", str(other), "--run",
+                                       str(tmp_path / "run3"), "--arch", "tiny",
+                                       "--init-from", str(model)])  # fmt: skip
+    assert result.exit_code != 0 and "has classes" in result.output
+    assert "Traceback" not in result.output
+
 
 def test_train_refuses_a_dataset_of_another_length(tmp_path):
     kits = make_kit(tmp_path / "kits", np.random.default_rng(0))
