@@ -136,61 +136,6 @@ def log_mel(
     return np.log(mel + 1e-5).astype(np.float32)
 
 
-#: STFT sizes of the multi-resolution distance.
-MULTIRES_FFT_SIZES = (2048, 1024, 512, 256, 128)
-
-
-def multires_magnitudes(
-    audio: np.ndarray, fft_sizes: tuple[int, ...] = MULTIRES_FFT_SIZES
-) -> list[np.ndarray]:
-    """STFT magnitudes at each size (75 % overlap), the inputs of multires_spectral_distance.
-
-    Args:
-        audio: Shape [samples] or [batch, samples].
-
-    Returns:
-        One float64 array per size: [bins, frames] or [batch, bins, frames].
-    """
-    x = np.asarray(audio, dtype=np.float64)
-    return [np.abs(stft(x, nperseg=n, noverlap=n * 3 // 4, axis=-1)[2]) for n in fft_sizes]
-
-
-def multires_distance_from_magnitudes(a: list[np.ndarray], b: list[np.ndarray]) -> np.ndarray:
-    """multires_spectral_distance from magnitudes made by multires_magnitudes.
-
-    Leading dimensions broadcast, so one sound's magnitudes can be compared with a batch's
-    without computing them again for each pair.
-    """
-    if len(a) != len(b):
-        raise ValueError(f"{len(a)} resolutions vs {len(b)}")
-    total: np.ndarray | float = 0.0
-    for sa, sb in zip(a, b, strict=True):
-        conv = np.linalg.norm(sa - sb, axis=(-2, -1)) / (np.linalg.norm(sb, axis=(-2, -1)) + 1e-8)
-        logl1 = np.mean(np.abs(np.log(sa + 1e-5) - np.log(sb + 1e-5)), axis=(-2, -1))
-        total = total + conv + logl1
-    return np.asarray(total) / len(a)
-
-
-def multires_spectral_distance(
-    a: np.ndarray, b: np.ndarray, fft_sizes: tuple[int, ...] = MULTIRES_FFT_SIZES
-) -> np.ndarray:
-    """Multi-resolution STFT distance: spectral convergence plus log-magnitude L1, averaged.
-
-    Args:
-        a, b: Shape [samples] or [batch, samples], same shape.
-
-    Returns:
-        Shape [] or [batch]: 0 for identical sounds, larger for more different ones.
-    """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
-    return multires_distance_from_magnitudes(
-        multires_magnitudes(a, fft_sizes), multires_magnitudes(b, fft_sizes)
-    )
-
-
 def onsets(
     audio: np.ndarray,
     sample_rate: int,

@@ -24,7 +24,7 @@ from oscserver.engine import latent as L
 from oscserver.limits import JOB_SLICE_S, MAX_PATH_STEPS, MAX_REFINE_STEPS
 from oscserver.model.artifact import Artifact, load_artifact
 from oscserver.model.generator import Generator, seed_to_z
-from oscserver.model.spectral import multires_stft_loss
+from oscserver.model.spectral import multires_distance
 
 _T = TypeVar("_T")
 
@@ -409,7 +409,7 @@ class DrumEngine:
             for i in tf.range(start, start + steps):
                 with tf.GradientTape() as tape:
                     tape.watch(w)
-                    loss = tf.reduce_mean(multires_stft_loss(self._synth(w), target))
+                    loss = tf.reduce_mean(multires_distance(self._synth(w), target))
                 g = tf.ensure_shape(tape.gradient(loss, w), [1, c.w_dim])
                 m = 0.9 * m + 0.1 * g
                 v = 0.999 * v + 0.001 * tf.square(g)

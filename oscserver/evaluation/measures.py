@@ -11,11 +11,12 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+from keras import ops
 from scipy import linalg
 from scipy.signal import butter, sosfilt
 from scipy.spatial.distance import cdist, pdist
 
-from oscserver.audio.dsp import multires_distance_from_magnitudes, multires_magnitudes
+from oscserver.model.spectral import multires_distance_from_magnitudes, multires_magnitudes
 from oscserver.training.dataset import Dataset
 
 #: Dimensions of the PCA the Frechet distance is measured in: at 40-60 test sounds per class a
@@ -152,7 +153,7 @@ def noise_bursts(n: int, frames: int, sample_rate: int, rng: np.random.Generator
 
 
 def best_of(candidates: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each target, the nearest candidate by multires_spectral_distance.
+    """For each target, the nearest candidate by the multi-resolution spectral distance.
 
     Each candidate's spectra are computed once for all targets.
 
@@ -169,7 +170,7 @@ def best_of(candidates: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np
     for i in range(0, len(candidates), DISTANCE_CHUNK):
         mags = multires_magnitudes(candidates[i : i + DISTANCE_CHUNK])
         for t, tm in enumerate(target_mags):
-            d = multires_distance_from_magnitudes(mags, tm)
+            d = ops.convert_to_numpy(multires_distance_from_magnitudes(mags, tm))
             j = int(np.argmin(d))
             if d[j] < best[t]:
                 best[t], index[t] = d[j], i + j

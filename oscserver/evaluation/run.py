@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from oscserver.audio.dsp import multires_spectral_distance
 from oscserver.engine import DrumEngine
 from oscserver.evaluation.config import EvalConfig, EvaluationError
 from oscserver.evaluation.features import FEATURE_MELS, SHAPE_NAMES, Features, sound_features
@@ -49,6 +48,7 @@ from oscserver.evaluation.report import (
     class_targets,
 )
 from oscserver.model.artifact import ArtifactError, load_artifact
+from oscserver.model.spectral import multires_distance
 from oscserver.training.dataset import Dataset
 from oscserver.training.plots import confusion_matrix_plot, loss_curves
 from oscserver.training.samples import spectrogram_grid
@@ -106,10 +106,10 @@ def _invert(
     for i, (sound, target) in enumerate(zip(sounds, targets, strict=True)):
         enc = engine.invert(sound, sr, 0)
         heard[enc.labels[0]] += 1
-        enc_d.append(float(multires_spectral_distance(enc.audio, target)))
+        enc_d.append(float(multires_distance(enc.audio, target)))
         if i < refined:
             ref = engine.invert(sound, sr, config.refine_steps).audio
-            ref_d.append(float(multires_spectral_distance(ref, target)))
+            ref_d.append(float(multires_distance(ref, target)))
             grid += [target, enc.audio, ref, candidates[int(nearest[i])]]
             labels += [f"{cls} test {i}", f"encoder: {enc.labels[0]}",
                        f"refined {config.refine_steps}", f"seed {int(nearest[i])}"]  # fmt: skip

@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from oscserver.model.generator import Generator
-from oscserver.model.spectral import multires_stft_loss
+from oscserver.model.spectral import multires_distance
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def train_encoder(
                 [tf.tile(w_hat[:, None], [1, c.num_ws, 1]), layer_noise, synth_noise],
                 training=False,
             )
-            spectral = multires_stft_loss(resynth * (0.9 / peak), target)
+            spectral = multires_distance(resynth * (0.9 / peak), target)
             xent = class_loss(labels, logits)
             loss = tf.reduce_mean(
                 train.latent_weight * latent
@@ -147,7 +147,7 @@ def finetune_encoder_real(
                 training=False,
             )
             peak = tf.reduce_max(tf.abs(resynth), axis=1, keepdims=True) + 1e-6
-            spectral = tf.reduce_mean(multires_stft_loss(resynth * (0.9 / peak), target))
+            spectral = tf.reduce_mean(multires_distance(resynth * (0.9 / peak), target))
             xent = tf.reduce_mean(class_loss(label, logits))
             loss = spectral + class_weight * xent
         grads = tape.gradient(loss, encoder.trainable_weights)

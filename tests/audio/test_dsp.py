@@ -37,15 +37,6 @@ def test_mel_filterbank_peaks_at_one_and_covers_spectrum():
     np.testing.assert_allclose(peaks[16:], centres[16:], atol=44100 / 2048)
 
 
-def test_spectral_distance_zero_for_identical_and_grows_with_difference():
-    rng = np.random.default_rng(1)
-    a = rng.standard_normal(8192)
-    assert dsp.multires_spectral_distance(a, a) == pytest.approx(0.0)
-    near = dsp.multires_spectral_distance(a + 0.01 * rng.standard_normal(8192), a)
-    far = dsp.multires_spectral_distance(rng.standard_normal(8192) * 0.1, a)
-    assert 0 < near < far
-
-
 def test_read_any_rate_and_channels(tmp_path):
     t = np.arange(48000) / 48000
     stereo = np.stack([np.sin(2 * np.pi * 440 * t), np.zeros_like(t)], axis=1) * 0.5
@@ -85,16 +76,6 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(ValueError, match="too many dimensions"):
         write_wav_atomic(tmp_path / "a.wav", np.zeros((10, 2, 2)), 44100)
     assert list(tmp_path.iterdir()) == []
-
-
-def test_multires_distance_from_magnitudes_broadcasts_one_target_over_a_batch():
-    rng = np.random.default_rng(3)
-    batch, target = rng.standard_normal((5, 4096)), rng.standard_normal(4096)
-    expected = dsp.multires_spectral_distance(batch, np.broadcast_to(target, batch.shape))
-    got = dsp.multires_distance_from_magnitudes(
-        dsp.multires_magnitudes(batch), dsp.multires_magnitudes(target)
-    )
-    np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
 def test_onsets_find_every_hit_of_a_break_within_a_few_ms():
