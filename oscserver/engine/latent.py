@@ -6,10 +6,12 @@ Pure numpy; shapes are [w_dim] for one latent and [n, w_dim] for several.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from oscserver.model.artifact import ClassPCA
+if TYPE_CHECKING:  # the artifact module imports Keras; this one stays numpy only
+    from oscserver.model.artifact import ClassPCA
 
 INTERPOLATIONS = ("lin", "slerp")
 

@@ -155,20 +155,14 @@ class Config:
             return self.engine
         if self.fmt not in WAV_SUBTYPES:
             raise StartupError(f"unknown WAV format {self.fmt!r}; choose {', '.join(WAV_SUBTYPES)}")
-        missing = "no model at {}: pass --model or set DRUMSYNTH_MODEL"
-        if self.model is not None and not Path(self.model).exists():
-            raise StartupError(missing.format(self.model))  # before the slow import
-        # Imported here: the engine pulls in TensorFlow, which `drumsynth protocol` never needs.
-        from oscserver.engine import DrumEngine, default_model_path
-        from oscserver.model.artifact import ArtifactError
+        # open_model finds a missing folder before it imports TensorFlow, which `drumsynth
+        # protocol` never needs.
+        from oscserver.engine import ModelError, open_model
 
-        path = Path(self.model) if self.model is not None else Path(default_model_path())
-        if not path.exists():
-            raise StartupError(missing.format(path))
         try:
-            self.engine = DrumEngine.load(path, warmup=self.warmup)
-        except (ArtifactError, OSError, ValueError) as err:
-            raise StartupError(f"cannot load the model at {path}: {err}") from err
+            self.engine = open_model(self.model, warmup=self.warmup)
+        except ModelError as err:
+            raise StartupError(str(err)) from err
         return self.engine
 
 
