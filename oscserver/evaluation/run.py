@@ -137,6 +137,7 @@ def evaluate(
     *,
     losses: Sequence[dict[str, float]] | None = None,
     log: Callable[[str], None] | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Measures `engine` against `data` class by class; writes out/report.json and out/*.png.
 
@@ -149,6 +150,7 @@ def evaluate(
         config: What to measure; EvalConfig() when None.
         losses: Rows of a training run's losses.jsonl, drawn as curves when given.
         log: Receives one progress line per step, with the elapsed time; None for silence.
+        on_step: Told (classes measured, classes) before each class and once all are done.
     """
     config = config or EvalConfig()
     _check_compatible(engine, data)
@@ -193,6 +195,8 @@ def evaluate(
     confusion = {k: np.zeros((len(classes), len(classes)), np.int64) for k in ("band", "shape")}
     records, figures = [], []
     for c, cls in enumerate(classes):
+        if on_step is not None:
+            on_step(c, len(classes))
         in_test = np.flatnonzero(test & (data.class_id == c))
         k = min(config.invert_count, len(in_test))
         n = max(config.per_class, config.best_of if k else 0)
@@ -278,6 +282,8 @@ def evaluate(
             pca_sweeps(engine, cls, axes, config.sweep_span, config.sweep_steps,
                        out / f"sweep_{cls}.png")  # fmt: skip
             figures.append(f"sweep_{cls}.png")
+    if on_step is not None:
+        on_step(len(classes), len(classes))
 
     for kind, matrix in confusion.items():
         confusion_matrix_plot(matrix, classes, out / f"confusion_{kind}.png",
@@ -342,8 +348,10 @@ def run(
     config: EvalConfig | None = None,
     losses: Path | None = None,
     log: Callable[[str], None] | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Checks the paths, loads model and dataset, evaluates; raises EvaluationError on bad input."""
+    """Checks the paths, loads model and dataset, evaluates; raises EvaluationError on bad input.
+    `log` and `on_step` are evaluate's."""
     if not (model / "manifest.json").is_file():
         raise EvaluationError(f"no model artifact at {model} (no manifest.json)")
     if not data.is_file():
@@ -362,4 +370,6 @@ def run(
     except ArtifactError as err:
         raise EvaluationError(f"cannot load model {model}: {err}") from None
     _check_classes(dataset.classes, artifact.config.classes)  # before the compile and warm-up
-    return evaluate(DrumEngine(artifact), dataset, out, config, losses=rows, log=log)
+    return evaluate(
+        DrumEngine(artifact), dataset, out, config, losses=rows, log=log, on_step=on_step
+    )

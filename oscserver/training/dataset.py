@@ -15,7 +15,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -249,6 +249,7 @@ def build_dataset(
     min_per_class: int = 8,
     test_sources: Sequence[str] = (),
     duplicate_db: float = 1.0,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> dict[str, object]:
     """Builds `out` (an .npz) and `out`.json (sources, licences, counts).
 
@@ -260,6 +261,7 @@ def build_dataset(
             "timgm6mb" or "hydrogen/GMRockKit") instead of a random share of instruments.
         duplicate_db: A sound whose coarse log-mel spectrogram is within this mean distance (dB)
             of an earlier sound of its class is a duplicate and left out.
+        on_step: Told (files read, files found) before each file and once all are read.
 
     Returns:
         The summary written to the JSON file.
@@ -283,7 +285,10 @@ def build_dataset(
     prints: dict[str, list[np.ndarray]] = {c: [] for c in classes}
     duplicates = 0
     # Training sources first, so that a sound shared by a test kit stays out of the test set.
-    for s in sorted(sources, key=lambda s: s.group in test_groups):
+    order = sorted(sources, key=lambda s: s.group in test_groups)
+    for done, s in enumerate(order):
+        if on_step is not None:
+            on_step(done, len(order))
         try:
             raw = read_mono(s.path, sample_rate)
         except AudioReadError:
@@ -310,6 +315,8 @@ def build_dataset(
             group_ids.append(groups.index(s.group))
             augmented.append(int(shift != 0.0))
         used.append(s)
+    if on_step is not None:
+        on_step(len(order), len(order))
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         out,

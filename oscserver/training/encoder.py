@@ -7,6 +7,7 @@ same noise) against the target, so the encoder learns what is audible, not only 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import keras
@@ -36,12 +37,13 @@ def train_encoder(
     class_means: np.ndarray,
     train: EncoderTrainConfig,
     *,
-    verbose: bool = True,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, float]]:
     """Trains `encoder` in place.
 
     Args:
         class_means: [classes, w_dim] mean w per class (truncation centres).
+        on_step: Told (steps done, train.steps) before the first step and after every step.
 
     Returns:
         Loss history, one row per step.
@@ -90,17 +92,14 @@ def train_encoder(
             "class": tf.reduce_mean(xent),
         }
 
-    bar = keras.utils.Progbar(
-        train.steps,
-        verbose=1 if verbose else 0,
-        unit_name="step",
-        stateful_metrics=["loss", "latent", "spectral", "class"],
-    )
+    if on_step is not None:
+        on_step(0, train.steps)
     history = []
     for i in range(train.steps):
         out = {k: float(v) for k, v in step().items()}
         history.append({"step": i + 1, **out})
-        bar.update(i + 1, list(out.items()))
+        if on_step is not None:
+            on_step(i + 1, train.steps)
     return history
 
 
@@ -120,7 +119,7 @@ def finetune_encoder_real(
     lr: float = 5e-5,
     class_weight: float = 1.0,
     seed: int = 0,
-    verbose: bool = True,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, float]]:
     """Fine-tunes the encoder on real sounds: the spectral loss of their resynthesis, and the
     class head's cross-entropy on their labels. Batches are class-balanced.
@@ -128,6 +127,7 @@ def finetune_encoder_real(
     Args:
         audio: [n, frames] real sounds, onset-aligned and peak-normalised (as the dataset holds).
         labels: [n] their class ids.
+        on_step: Told (steps done, steps) before the first step and after every step.
     """
     c = generator.config
     rng = np.random.default_rng(seed)
@@ -154,9 +154,8 @@ def finetune_encoder_real(
         opt.apply_gradients(zip(grads, encoder.trainable_weights, strict=False))
         return spectral, xent
 
-    bar = keras.utils.Progbar(
-        steps, verbose=1 if verbose else 0, unit_name="step", stateful_metrics=["spectral", "class"]
-    )
+    if on_step is not None:
+        on_step(0, steps)
     by_class = [np.flatnonzero(labels == k) for k in np.unique(labels)]
     history = []
     for i in range(steps):
@@ -164,5 +163,6 @@ def finetune_encoder_real(
         idx = np.array([rng.choice(by_class[k]) for k in picks])
         spectral, xent = (float(x) for x in step(tf.constant(audio[idx]), tf.constant(labels[idx])))
         history.append({"step": i + 1, "spectral": spectral, "class": xent})
-        bar.update(i + 1, [("spectral", spectral), ("class", xent)])
+        if on_step is not None:
+            on_step(i + 1, steps)
     return history

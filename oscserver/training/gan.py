@@ -317,9 +317,13 @@ def train_gan(
     run_dir: Path,
     *,
     on_sample: Callable[[GanTrainer, int], None] | None = None,
-    verbose: bool = True,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, float]]:
     """Trains until trainer.train_config.steps, checkpointing to run_dir/checkpoint.
+
+    Args:
+        on_step: Told (steps done, steps in all) once before the first step (a resumed run
+            starts past 0) and after every step; the losses go to run_dir/losses.jsonl.
 
     Returns:
         The loss history of this call, one row per step: step, seconds, d, g, r1, ...
@@ -328,12 +332,8 @@ def train_gan(
     sampler = BalancedSampler(data.train, np.random.default_rng(t.seed + int(trainer.step)))
     trainer.set_real_stats(data.train.audio, data.train.class_id)
     start = int(trainer.step.numpy())
-    bar = keras.utils.Progbar(
-        t.steps,
-        stateful_metrics=["d", "g", "r1", "stats", "d_real", "d_fake"],
-        verbose=1 if verbose else 0,
-        unit_name="step",
-    )
+    if on_step is not None:
+        on_step(start, t.steps)
     history: list[dict[str, float]] = []
     log = (run_dir / "losses.jsonl").open("a")
     t0 = time.time()
@@ -343,7 +343,8 @@ def train_gan(
         row = {"step": step + 1, "seconds": round(time.time() - t0, 2), **out}
         history.append(row)
         log.write(json.dumps(row) + "\n")
-        bar.update(step + 1, list(out.items()))
+        if on_step is not None:
+            on_step(step + 1, t.steps)
         if not all(np.isfinite(v) for v in out.values()):
             raise FloatingPointError(f"non-finite loss at step {step + 1}: {out}")
         if (step + 1) % t.checkpoint_every == 0 or step + 1 == t.steps:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -67,11 +68,13 @@ def train_run(
     train: TrainConfig,
     config: ModelConfig | None = None,
     init_from: Path | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> GanTrainer:
     """Trains (or resumes) the GAN of a run folder and returns the trainer.
 
     A new run may start its generator from a model folder (`init_from`, same classes; the
-    discriminator starts fresh); a resumed run ignores it.
+    discriminator starts fresh); a resumed run ignores it. `on_step` is told (steps done,
+    train.steps) as train_gan tells it.
     """
     data = Dataset.load(data_path)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -94,12 +97,11 @@ def train_run(
         source = load_artifact(init_from)
         if source.config.classes != config.classes:
             raise ValueError(
-                f"model {source.name} has classes {source.config.classes}, the run "
-                f"{config.classes}"
+                f"model {source.name} has classes {source.config.classes}, the run {config.classes}"
             )
         trainer.init_generator(source.generator)
     tf.get_logger().setLevel("ERROR")
-    train_gan(trainer, data, run_dir, on_sample=sample_callback(run_dir))
+    train_gan(trainer, data, run_dir, on_sample=sample_callback(run_dir), on_step=on_step)
     return trainer
 
 
@@ -141,8 +143,13 @@ def train_encoder_run(
     train: EncoderTrainConfig,
     real_data: Path | None = None,
     real_steps: int = 0,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """Trains the encoder of a run (resuming from run_dir/encoder.weights.h5 if present)."""
+    """Trains the encoder of a run (resuming from run_dir/encoder.weights.h5 if present).
+
+    `on_step` is told (steps done, steps in all) over both phases: the generated pairs, then
+    the real sounds.
+    """
     config, gen, _ = load_run_generator(run_dir)
     pca = load_pca(run_dir / "pca.npz", config.classes)
     encoder = build_encoder(config)
@@ -150,23 +157,34 @@ def train_encoder_run(
     if out.exists():
         encoder.load_weights(out)
     means = np.stack([pca[c].mean for c in config.classes])
-    history = train_encoder(encoder, gen, means, train)
-    if real_data is not None and real_steps > 0:
-        data = Dataset.load(real_data).train
+    real = Dataset.load(real_data).train if real_data is not None and real_steps > 0 else None
+    total = train.steps + (real_steps if real is not None else 0)
+    history = train_encoder(encoder, gen, means, train, on_step=_counted(on_step, 0, total))
+    if real is not None:
         history += finetune_encoder_real(
             encoder,
             gen,
-            data.audio,
-            data.class_id,
+            real.audio,
+            real.class_id,
             real_steps,
             batch=train.batch,
             seed=train.seed,
+            on_step=_counted(on_step, train.steps, total),
         )
     encoder.save_weights(out)
     with (run_dir / "encoder_losses.jsonl").open("a") as f:
         for row in history:
             f.write(json.dumps(row) + "\n")
     return out
+
+
+def _counted(
+    on_step: Callable[[int, int], None] | None, before: int, total: int
+) -> Callable[[int, int], None] | None:
+    """A phase's on_step, told the steps of the whole: `before` steps came in earlier phases."""
+    if on_step is None:
+        return None
+    return lambda done, _: on_step(before + done, total)
 
 
 def export_run(run_dir: Path, out: Path, extra: dict | None = None) -> Path:

@@ -69,7 +69,7 @@ def make_tiny_artifact(
         TrainConfig(steps=gan_steps, batch=8, seed=seed, checkpoint_every=10**9),
         make_strategy(),
     )
-    train_gan(trainer, data, run, verbose=False)
+    train_gan(trainer, data, run)
     pca = fit_pca(trainer.ema, axes=8, samples=10_000, seed=seed)
     from oscserver.model.encoder import build_encoder
 
@@ -80,7 +80,6 @@ def make_tiny_artifact(
         trainer.ema,
         means,
         EncoderTrainConfig(steps=encoder_steps, batch=8, seed=seed),
-        verbose=False,
     )
     return save_artifact(
         folder, config, trainer.ema, encoder, pca, extra={"recipe": "tiny (tests only)"}
