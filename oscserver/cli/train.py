@@ -1,0 +1,257 @@
+"""The training commands, in recipe order: render-soundfonts -> dataset -> train -> fit-pca ->
+train-encoder -> export. Each runs one step of `oscserver.training.recipe` (or the dataset's)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from oscserver.cli.common import one_line_errors
+from oscserver.cli.options import arch_option, existing_run_option, out_option, seed_option
+from oscserver.cli.progress import Progress
+from oscserver.model.config import ARCHITECTURES
+
+
+@click.command("render-soundfonts")
+@out_option("Folder for the renders and their manifest.json.", kind="folder",
+            default=Path("data/renders"))  # fmt: skip
+def render_soundfonts(out: Path) -> None:
+    """Render the General MIDI drum kits of Debian's soundfonts into labelled one-shots.
+
+    Needs fluidsynth and the soundfonts (sh scripts/install-kits.sh). Each file is labelled
+    by its GM note; out/manifest.json records class, instrument, source and licence.
+    """
+    from oscserver.training.soundfonts import render_soundfonts
+
+    with one_line_errors():
+        manifest = render_soundfonts(out)
+    click.echo(f"{manifest}")
+
+
+@click.command()
+@click.argument(
+    "roots", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@out_option("Dataset file (.npz, with a .json summary).", kind="file",
+            default=Path("data/drums.npz"))  # fmt: skip
+@click.option(
+    "--classes",
+    default="kick,snare,hat,tom,cymbal",
+    help="Comma-separated classes, matched in kit instrument, folder and file names.",
+)
+@click.option(
+    "--test-fraction",
+    type=click.FloatRange(0.0, 0.5),
+    default=0.15,
+    help="Share of each class's instruments held out for testing.",
+)
+@click.option(
+    "--shifts",
+    default="-2,-1,1,2",
+    help="Pitch shifts in semitones added to the training split ('' for none).",
+)
+@seed_option("Seed of the split.")
+@click.option(
+    "--test-sources",
+    default="",
+    help="Comma-separated sources held out whole as the test set (e.g. timgm6mb,lmms,"
+    "hydrogen/GMRockKit); replaces --test-fraction.",
+)
+@arch_option("Architecture whose length and rate the sounds are cut to.")
+def dataset(
+    roots: tuple[Path, ...], out: Path, classes: str, test_fraction: float, shifts: str,
+    seed: int, test_sources: str, arch: str,
+) -> None:  # fmt: skip
+    """Build a training set from Hydrogen drum kits, soundfont renders and folders of one-shots.
+
+    \b
+    Example:
+      drumsynth render-soundfonts -o data/renders
+      drumsynth dataset /usr/share/hydrogen/data/drumkits data/renders \\
+          /usr/share/lmms/samples/drums /usr/share/sonic-pi/samples \\
+          --test-sources timgm6mb,lmms -o data/drums.npz
+    """
+    from oscserver.training.dataset import build_dataset
+
+    names = tuple(c.strip() for c in classes.split(",") if c.strip())
+    try:
+        steps = [float(s) for s in shifts.split(",") if s.strip()]
+    except ValueError:
+        raise click.BadParameter(
+            f"not a list of numbers: {shifts!r}", param_hint="--shifts"
+        ) from None
+    config = ARCHITECTURES[arch](names)
+    with one_line_errors(), Progress("dataset", "files") as progress:
+        summary = build_dataset(
+            list(roots),
+            out,
+            classes=names,
+            sample_rate=config.sample_rate,
+            frames=config.frames,
+            test_fraction=test_fraction,
+            shifts=steps,
+            seed=seed,
+            test_sources=[t.strip() for t in test_sources.split(",") if t.strip()],
+            on_step=progress.step,
+        )
+    click.echo(
+        f"{out}: {summary['examples']} sounds; files per class {summary['files']}; "
+        f"test files {summary['test_files']}"
+    )
+
+
+@click.command()
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Dataset built by `drumsynth dataset`.",
+)
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("runs/main"),
+    help="Run folder: checkpoints, samples, losses. An existing run resumes.",
+)
+@click.option("--steps", type=click.IntRange(1), default=20000, help="Train until this step.")
+@click.option("--batch", type=click.IntRange(1), default=16, help="Global batch size.")
+@click.option(
+    "--lr",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=1e-4,
+    help="Learning rate of the generator.",
+)
+@click.option(
+    "--lr-d",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=5e-5,
+    help="Learning rate of the discriminator.",
+)
+@click.option("--r1", type=click.FloatRange(0), default=30.0, help="R1 penalty weight.")
+@click.option(
+    "--stats-weight",
+    type=click.FloatRange(0),
+    default=1.0,
+    help="Weight of matching each class's log-mel mean and spread (0: plain adversarial, "
+    "which collapsed each class to one sound on drums-v2's data).",
+)
+@click.option(
+    "--sample-every",
+    type=click.IntRange(1),
+    default=1000,
+    help="Steps between sample WAVs and spectrograms.",
+)
+@click.option(
+    "--keep-every",
+    type=click.IntRange(0),
+    default=0,
+    help="Steps between snapshots kept in RUN/snapshots/stepN, to choose the best step by "
+    "evaluation afterwards (0: none).",
+)
+@seed_option("Seed of the run's randomness.")
+@arch_option("Architecture of a new run (a resumed run keeps its own).")
+@click.option(
+    "--init-from",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Start a new run's generator from this model folder (same classes; outputs the "
+    "architecture added start from their bias alone). A resumed run ignores it.",
+)
+def train(
+    data: Path, run_dir: Path, steps: int, batch: int, lr: float, lr_d: float, r1: float,
+    stats_weight: float, sample_every: int, keep_every: int, seed: int, arch: str,
+    init_from: Path | None,
+) -> None:  # fmt: skip
+    """Train the GAN (mapping, synthesis, discriminator); all GPUs when there are several.
+
+    The losses of every step go to RUN/losses.jsonl.
+
+    \b
+    Example:
+      drumsynth train --data data/hydrogen.npz --run runs/main --steps 20000
+    """
+    from oscserver.training.dataset import Dataset
+    from oscserver.training.gan import TrainConfig
+    from oscserver.training.recipe import train_run
+
+    config = TrainConfig(
+        steps=steps,
+        batch=batch,
+        lr_g=lr,
+        lr_d=lr_d,
+        r1_gamma=r1,
+        stats_weight=stats_weight,
+        sample_every=sample_every,
+        keep_every=keep_every,
+        seed=seed,
+    )
+    with one_line_errors(), Progress("train") as progress:
+        classes = Dataset.load(data).classes
+        model = ARCHITECTURES[arch](classes)
+        train_run(data, run_dir, config, model, init_from, on_step=progress.step)
+
+
+@click.command("fit-pca")
+@existing_run_option("Run folder with a checkpoint.")
+@click.option("--axes", type=click.IntRange(1, 64), default=8, help="Principal axes per class.")
+@click.option(
+    "--samples",
+    type=click.IntRange(100),
+    default=10_000,
+    help="Sampled w per class the PCA is fitted on.",
+)
+@seed_option("Seed of the sampled w.")
+def fit_pca(run_dir: Path, axes: int, samples: int, seed: int) -> None:
+    """Fit the per-class PCA of W of a run's generator (run/pca.npz)."""
+    from oscserver.training.recipe import fit_pca_run
+
+    with one_line_errors():
+        click.echo(str(fit_pca_run(run_dir, axes=axes, samples=samples, seed=seed)))
+
+
+@click.command("train-encoder")
+@existing_run_option("Run folder with a checkpoint and pca.npz.")
+@click.option(
+    "--steps", type=click.IntRange(1), default=3000, help="Steps on generated (w, audio) pairs."
+)
+@click.option("--batch", type=click.IntRange(1), default=16, help="Pairs per step.")
+@click.option(
+    "--real-data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Dataset to fine-tune on real sounds afterwards.",
+)
+@click.option(
+    "--real-steps",
+    type=click.IntRange(0),
+    default=0,
+    help="Fine-tuning steps on --real-data (spectral loss only).",
+)
+@seed_option("Seed of the pairs.")
+def train_encoder(
+    run_dir: Path, steps: int, batch: int, real_data: Path | None, real_steps: int, seed: int
+) -> None:
+    """Train the encoder (audio -> w) with a latent and a multi-resolution spectral loss."""
+    from oscserver.training.encoder import EncoderTrainConfig
+    from oscserver.training.recipe import train_encoder_run
+
+    config = EncoderTrainConfig(steps=steps, batch=batch, seed=seed)
+    with one_line_errors(), Progress("train-encoder") as progress:
+        out = train_encoder_run(run_dir, config, real_data, real_steps, on_step=progress.step)
+    click.echo(str(out))
+
+
+@click.command()
+@existing_run_option("Run folder with checkpoint, pca.npz, encoder.")
+@out_option("Model folder to write, e.g. models/drums-v2.", kind="folder", required=True)
+def export(run_dir: Path, out: Path) -> None:
+    """Write a run's model artifact (weights, config, PCA, checksums)."""
+    from oscserver.training.recipe import export_run
+
+    with one_line_errors():
+        click.echo(str(export_run(run_dir, out)))
+
+
+COMMANDS = (render_soundfonts, dataset, train, fit_pca, train_encoder, export)
