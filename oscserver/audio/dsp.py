@@ -33,9 +33,13 @@ def fit_length(audio: np.ndarray, frames: int, fade_fraction: float = 0.1) -> np
         return out
     return np.pad(audio, (0, frames - audio.shape[0])).astype(np.float32)
 
+#: Where a one-shot ends, in dB under its peak: training sounds are cut there (the release
+#: tails of soundfont notes, a sample's noise floor), and so is what the engine inverts.
+ONE_SHOT_DECAY_DB = -50.0
+
 
 def trim_decay(
-    audio: np.ndarray, floor_db: float = -50.0, hop: int = 256, fade: int = 441
+    audio: np.ndarray, floor_db: float = ONE_SHOT_DECAY_DB, hop: int = 256, fade: int = 441
 ) -> np.ndarray:
     """Cuts a one-shot where its level falls below `floor_db` under its peak for good.
 

@@ -18,7 +18,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from oscserver.audio.dsp import normalize_peak, onsets, place_slices, prepare_one_shot
+from oscserver.audio.dsp import (
+    ONE_SHOT_DECAY_DB,
+    normalize_peak,
+    onsets,
+    place_slices,
+    prepare_one_shot,
+)
 from oscserver.audio.io import read_mono, resample, to_mono
 from oscserver.engine import latent as L
 from oscserver.limits import JOB_SLICE_S, MAX_PATH_STEPS, MAX_REFINE_STEPS
@@ -452,12 +458,17 @@ class DrumEngine:
         return w
 
     def prepare(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
-        """Any audio ([samples] or [samples, channels], any rate) -> encoder input [frames]."""
+        """Any audio ([samples] or [samples, channels], any rate) -> encoder input [frames].
+
+        Prepared as the training sounds were: from its onset, cut where it stays
+        ONE_SHOT_DECAY_DB under its peak, fitted to the model's length, peak-normalised.
+        """
         mono = to_mono(np.asarray(audio, np.float32))
         if mono.size == 0 or not np.all(np.isfinite(mono)):
             raise ValueError("audio must hold finite samples")
         mono = resample(mono, sample_rate, self.sample_rate)
-        return normalize_peak(prepare_one_shot(mono, self.frames), OUTPUT_PEAK)
+        one_shot = prepare_one_shot(mono, self.frames, decay_db=ONE_SHOT_DECAY_DB)
+        return normalize_peak(one_shot, OUTPUT_PEAK)
 
     def invert(
         self,

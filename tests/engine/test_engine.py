@@ -97,6 +97,18 @@ def test_invert_file_any_rate_and_channels(engine, tmp_path):
     assert r.audio.shape == (engine.frames,) and r.latent.shape == (engine.w_dim,)
 
 
+def test_inversion_hears_a_one_shot_as_training_did_without_its_noise_tail(engine):
+    rng = np.random.default_rng(8)
+    n = engine.frames
+    hit = np.zeros(n, np.float32)
+    hit[: n // 4] = rng.standard_normal(n // 4) * np.exp(-np.arange(n // 4) / (n / 64))
+    tail = hit.copy()
+    tail[n // 4 :] = 10 ** (-60 / 20) * rng.standard_normal(n - n // 4)  # a sampler's hiss
+    clean, hissy = engine.prepare(hit, engine.sample_rate), engine.prepare(tail, engine.sample_rate)
+    assert np.max(np.abs(hissy[n // 2 :])) == 0.0
+    np.testing.assert_allclose(hissy, clean, atol=1e-3)
+
+
 def test_invert_rejects_non_audio(engine, tmp_path):
     (tmp_path / "x.wav").write_text("hello")
     with pytest.raises(AudioReadError):
