@@ -4,12 +4,16 @@
 runs it until SIGINT or SIGTERM. The receive path (the main thread) only parses, validates and
 enqueues; one worker thread owns the engine and the slots.
 
-The worker serves two lanes from the one queue (`protocol.Lane`). A job (a refinement, a break,
-a long path) runs in chunks of about `JOB_SLICE_S`; between them the worker reports its
-`/drum/progress`, stops it when cancelled or overdue, and serves the live requests queued
-meanwhile, so they never wait behind it. Live renders queued for different slots are rendered
-in one batched engine call (at most `LIVE_BATCH`); nothing waits for a batch to fill. No request
-overtakes an earlier one that writes a slot it reads or writes.
+The worker serves two lanes from the one queue (`protocol.Lane`). A job (a refinement, a break
+and its edits, a long path, a kit) hands its engine work (`handlers.Work`) to a thread of its
+own, which runs it in chunks of about `JOB_SLICE_S`; between them the job reports its
+`/drum/progress`, stops when cancelled or overdue, and holds back while live requests render.
+Meanwhile the worker serves the live lane, so a live request never waits behind a job: at worst
+it shares the cores with one chunk (one refinement step of the shipped model is about 40 ms and
+cannot be cut). The job's result is stored by the worker, which alone touches the slots. Live
+renders queued for different slots are rendered in one batched engine call (at most
+`LIVE_BATCH`); nothing waits for a batch to fill. No request overtakes an earlier one that
+writes a slot it reads or writes.
 
 Start-up checks everything cheap before the slow model load, so a mistake costs one line and a
 non-zero exit at once: who may connect (loopback unless `--allow`), the output folder (writable,
@@ -42,13 +46,23 @@ from oscserver.limits import (
     DEFAULT_DEADLINE_S,
     DEFAULT_MAX_SLOTS,
     DEFAULT_QUEUE,
+    JOB_SLICE_S,
     LIVE_BATCH,
     MIN_FREE_BYTES,
     PROGRESS_EVERY_S,
     SHUTDOWN_GRACE_S,
 )
 from oscserver.server.guards import Allowed, FailBudget, LogThrottle, is_loopback, parse_networks
-from oscserver.server.handlers import Done, Engine, Handlers, Message, Outcome, Plan, Stopped
+from oscserver.server.handlers import (
+    Done,
+    Engine,
+    Handlers,
+    Message,
+    Outcome,
+    Plan,
+    Stopped,
+    Work,
+)
 from oscserver.server.inputs import ReadPolicy
 from oscserver.server.presets import PresetStore, presets_file
 from oscserver.server.protocol import (
@@ -261,15 +275,19 @@ class Job:
         request: The request.
         deadline: `time.monotonic()` past which it is stopped.
         reported: `time.monotonic()` of its last `/drum/progress` (its start before any).
+        resumed: `time.monotonic()` when its current chunk began (its start before any).
         stop: Why it must stop (set by `/drum/cancel`), or None.
         grace: `time.monotonic()` past which shutdown stops it, or None.
+        thread: The thread its engine work runs on (its checks count there only).
     """
 
     request: Request
     deadline: float
     reported: float
+    resumed: float
     stop: str | None = None
     grace: float | None = None
+    thread: threading.Thread | None = None
 
     @property
     def slot(self) -> str | None:
@@ -299,7 +317,8 @@ class Server:
         self._worker: threading.Thread | None = None
         self._job: Job | None = None
         self._job_lock = threading.Lock()
-        self._interleaving = False  # the worker is serving live requests between a job's chunks
+        self._live_idle = threading.Event()  # clear while the worker renders beside a job
+        self._live_idle.set()
         self._signals = 0
         self.folder: OutputFolder | None = None
         self.engine: Engine | None = None
@@ -574,41 +593,90 @@ class Server:
                                   requests[0].call.spec.address, exc=True)  # fmt: skip
 
     def _serve_job(self, request: Request) -> None:
-        """Serves a job-lane request; `_between_chunks` runs between its chunks."""
+        """Serves a job-lane request: its engine work beside the live lane (`_beside`), then
+        its storing step and its answer here; `_between_chunks` checks it between chunks."""
+        assert self.handlers is not None
+        handlers, call = self.handlers, request.call
         now = time.monotonic()
+        job = Job(request, now + self.config.deadline, now, now)
         with self._job_lock:
-            self._job = Job(request, now + self.config.deadline, now)
+            self._job = job
         try:
-            self._serve(request)
+            if not handlers.can_work(call):  # no work to hand over: in turn, still checked
+                job.thread = threading.current_thread()
+                self._serve(request)
+                return
+            work = self._outcome(request, lambda: handlers.work(call))
+            if work is None:
+                return
+            outcome = self._outcome(request, lambda: work.finish(self._beside(job, work)))
+            if outcome is not None:
+                self._answer(request, outcome)
         finally:
             with self._job_lock:
                 self._job = None
 
+    def _beside(self, job: Job, work: Work) -> Any:
+        """Runs `work.compute` on a thread of its own while this worker serves the live entries
+        that touch none of the job's slots (batched, as ever). Returns the work's result once
+        it is over, or raises its exception here."""
+        ended: dict[str, Any] = {}
+        finished = threading.Event()
+
+        def run() -> None:
+            try:
+                ended["value"] = work.compute(self._between_chunks)
+            except BaseException as err:  # raised again on the worker, which answers it
+                ended["error"] = err
+            finally:
+                finished.set()
+                self._queue.wake()
+
+        job.thread = threading.Thread(target=run, name="drumsynth-job", daemon=True)
+        job.thread.start()
+        held = (job.slot,) if job.slot is not None else ()
+        while not finished.is_set():
+            seen = self._queue.changes
+            live = self._queue.take(live_selector(held), self._queue.maxsize)
+            if live:
+                self._live_idle.clear()
+                try:
+                    self._serve_live(live)
+                except Exception:  # the job goes on whatever a live batch does
+                    self.throttle.log(logging.ERROR, "worker", "serving beside %s failed",
+                                      job.request.call.spec.address, exc=True)  # fmt: skip
+                finally:
+                    self._live_idle.set()
+            elif self._queue.closed:
+                finished.wait(0.5)
+            else:
+                self._queue.wait_change(seen, 0.5)
+        if "error" in ended:
+            raise ended["error"]
+        return ended["value"]
+
     def _between_chunks(self, fraction: float) -> None:
-        """The handlers' check, called between a job's chunks with the fraction done: stops the
-        job when cancelled or overdue, reports its progress, and serves the live requests
-        queued meanwhile (batched). Does nothing for a live request."""
+        """The handlers' check, called on the job's thread between its chunks with the fraction
+        done: stops the job when cancelled or overdue, reports its progress, and holds it back
+        while the worker renders live requests, for no longer than its last chunk took (so a
+        live render shares the cores with at most one chunk, and a stream of them cannot
+        starve the job). Does nothing on any other thread (a live request's work)."""
         with self._job_lock:
             job = self._job
-        if job is None or self._interleaving:
+        if job is None or job.thread is not threading.current_thread():
             return
         self._check_job(job)
         now = time.monotonic()
-        if now - job.reported >= PROGRESS_EVERY_S:
+        if fraction > 0.0 and now - job.reported >= PROGRESS_EVERY_S:  # once it has done some
             job.reported = now
             call = job.request.call
             slot = slot_reply_value(call.slot) if call.slot else ""
             self._send(job.request.sender, "/drum/progress", call.spec.address, slot,
                        round(min(max(fraction, 0.0), 1.0), 4))  # fmt: skip
-        held = (job.slot,) if job.slot is not None else ()
-        live = self._queue.take(live_selector(held), self._queue.maxsize)
-        if live:
-            self._interleaving = True
-            try:
-                self._serve_live(live)
-            finally:
-                self._interleaving = False
-            self._check_job(job)  # cancelled while the live requests were served
+        if not self._live_idle.is_set():
+            self._live_idle.wait(max(now - job.resumed, JOB_SLICE_S))
+            self._check_job(job)  # cancelled while the live requests rendered
+        job.resumed = time.monotonic()
 
     def _check_job(self, job: Job) -> None:
         """Raises Stopped when the job was cancelled or is past its deadline."""

@@ -1,9 +1,12 @@
-"""The queued requests' handlers: run on the one worker thread that owns the engine.
+"""The queued requests' handlers: run on the worker thread, which alone touches the slots.
 
 Each handler takes a validated `protocol.Call` and returns what to answer: a `Done` (a sound is
 in place) or a `Message`. The live renders that can share a batched synthesis (seed, random, pca,
 morph) also have a planner: `plan` gives the latent to render and the step that stores the
-sound, so the worker renders several slots' latents in one engine call. Handlers and planners
+sound, so the worker renders several slots' latents in one engine call. The calls that can be
+long (inversion, breaks and their edits, paths, kits) are split the same way into `Work`: the
+engine work, which reads what it needs first and touches no slot, so the server can run it on a
+thread of its own beside the live lane, and the step that stores its result. Handlers and planners
 raise ValueError (UnknownSlot, InputRefused, OutputUnavailable, Stopped, the engine's own
 checks) for requests that cannot be served; the worker turns those into `/drum/fail`. Files
 named by requests are read here, within `inputs.ReadPolicy`, and handed to the engine as
@@ -14,6 +17,7 @@ The server knows the engine only through the `Engine` protocol below: its public
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,14 +26,14 @@ from typing import Any, Protocol
 import numpy as np
 
 from oscserver.audio.dsp import place_slices
-from oscserver.limits import MAX_SEED, MAX_SLOT_CHARS
+from oscserver.limits import JOB_SLICE_S, LIVE_BATCH, MAX_SEED, MAX_SLOT_CHARS
 from oscserver.server.inputs import ReadPolicy, read_request_audio
 from oscserver.server.presets import Preset, PresetStore
 from oscserver.server.protocol import Call, slot_reply_value
 from oscserver.server.slots import Break, Slot, SlotStore
 
 #: Called by long jobs between their chunks with the fraction done (0 to 1); raises `Stopped`
-#: when the job is cancelled or overdue, and meanwhile lets the worker serve live requests.
+#: when the job is cancelled or overdue, and may hold the job back while live requests render.
 Check = Callable[[float], None]
 
 
@@ -132,8 +136,6 @@ class Engine(Protocol):
         self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0
     ) -> np.ndarray: ...
 
-    def kit(self, seed: int, psi: float = 1.0) -> RenderLike: ...
-
 
 @dataclass(frozen=True)
 class Done:
@@ -174,6 +176,21 @@ class Plan:
     finish: Callable[[np.ndarray], Done]
 
 
+@dataclass(frozen=True)
+class Work:
+    """A request that can take long, split where its engine work can run beside the live lane.
+
+    Attributes:
+        compute: The engine work (reading the request's file included); touches no slot.
+            Called with the job's check (None for a live request: no chunks, no checks);
+            returns what `finish` takes.
+        finish: Stores the result in the slots and says what to answer.
+    """
+
+    compute: Callable[[Check | None], Any]
+    finish: Callable[[Any], Outcome]
+
+
 def hit_slot_name(slot: str, index: int | str) -> str:
     """The slot of hit `index` of a `/drum/break` into `slot`: `<slot>-<index>` (also a kit's
     `<prefix>-<class>`).
@@ -198,8 +215,8 @@ class Handlers:
         slots: Slot state and files.
         rng: Draws the seeds of `/drum/random`.
         reads: Which files `/drum/invert` and `/drum/break` may read, and how big.
-        check: Called between the chunks of a job (refinement, a break, a long path) with the
-            fraction done; raises `Stopped` to end it.
+        check: Called between the chunks of a job (refinement, a break and its edits, a long
+            path, a kit) with the fraction done; raises `Stopped` to end it.
     """
 
     def __init__(
@@ -222,6 +239,14 @@ class Handlers:
             "random": self.plan_random,
             "pca": self.plan_pca,
             "morph": self.plan_morph,
+        }
+        self._works: dict[str, Callable[[Call], Work]] = {
+            "path": self.work_path,
+            "invert": self.work_invert,
+            "invert_break": self.work_break,
+            "kit": self.work_kit,
+            "breakpca": self.work_breakpca,
+            "breakmix": self.work_breakmix,
         }
 
     # batched live renders ----------------------------------------------------------------------
@@ -285,6 +310,41 @@ class Handlers:
     def _alone(self, plan: Plan) -> Done:
         return plan.finish(np.asarray(self.engine.render(plan.latent).audio))
 
+    # long work ---------------------------------------------------------------------------------
+
+    def can_work(self, call: Call) -> bool:
+        """True when the call's engine work can run apart from its storing step (`work`)."""
+        return call.spec.handler in self._works
+
+    def work(self, call: Call) -> Work:
+        """The engine work and the storing step of a call that `can_work`; raises ValueError
+        (an empty source slot, ...) like its handler."""
+        return self._works[call.spec.handler](call)
+
+    def _in_turn(self, call: Call) -> Outcome:
+        """A call's work and its storing step one after the other, here: a live request (no
+        checks), or a job whose server runs no job thread (checked)."""
+        work = self.work(call)
+        return work.finish(work.compute(self.check if call.lane == "job" else None))
+
+    def _render_pieces(self, latents: np.ndarray, check: Check | None) -> np.ndarray:
+        """Audio [n, frames] of latents [n, w_dim]; with `check`, a piece at a time (one sound,
+        then as many as take about JOB_SLICE_S), `check` called before each piece with the
+        fraction done, so a kit or a break's edit stops and reports between pieces."""
+        if check is None:
+            return np.asarray(self.engine.render(latents).audio)
+        pieces: list[np.ndarray] = []
+        done, size = 0, 1
+        while done < len(latents):
+            check(done / len(latents))
+            piece = latents[done : done + size]
+            began = time.perf_counter()
+            pieces.append(np.asarray(self.engine.render(piece).audio))
+            each = (time.perf_counter() - began) / len(piece)
+            done += len(piece)
+            size = int(min(LIVE_BATCH, max(1, JOB_SLICE_S // each))) if each > 0 else LIVE_BATCH
+        return np.concatenate(pieces)
+
     # one call at a time ------------------------------------------------------------------------
 
     def _store(
@@ -330,54 +390,82 @@ class Handlers:
 
     def path(self, call: Call) -> Outcome:
         """`/drum/path slot slotA slotB steps [mode]`: answers steps and frames per step."""
-        assert call.slot is not None
+        return self._in_turn(call)
+
+    def work_path(self, call: Call) -> Work:
+        """`/drum/path` as work: the sounds from A's latent to B's (a long one in chunks)."""
+        slot, steps, mode = call.slot, call.args["steps"], call.args["mode"]
+        assert slot is not None
         a = self.slots.get(call.args["slotA"])
         b = self.slots.get(call.args["slotB"])
-        steps = call.args["steps"]
-        check = self.check if call.lane == "job" else None  # a long path: in chunks
-        render = self.engine.path([a.latent, b.latent], steps, call.args["mode"], check)
-        audio = np.asarray(render.audio)
-        if audio.ndim != 2 or audio.shape[0] != steps:
-            raise RuntimeError(
-                f"engine.path returned audio of shape {audio.shape}, not [{steps}, frames]"
-            )
-        last = np.asarray(render.latent)[-1]
-        done = self._store(call.slot, b.cls, audio, last, last)
-        return Done(done.path, done.frames, (steps, done.frames // steps))
+
+        def compute(check: Check | None) -> RenderLike:
+            return self.engine.path([a.latent, b.latent], steps, mode, check)
+
+        def finish(render: RenderLike) -> Done:
+            audio = np.asarray(render.audio)
+            if audio.ndim != 2 or audio.shape[0] != steps:
+                raise RuntimeError(
+                    f"engine.path returned audio of shape {audio.shape}, not [{steps}, frames]"
+                )
+            last = np.asarray(render.latent)[-1]
+            done = self._store(slot, b.cls, audio, last, last)
+            return Done(done.path, done.frames, (steps, done.frames // steps))
+
+        return Work(compute, finish)
 
     def invert(self, call: Call) -> Outcome:
         """`/drum/invert slot path [refine_steps]`: answers the nearest class."""
-        assert call.slot is not None
-        audio, rate = read_request_audio(call.args["path"], self.reads)
-        self.check(0.0)
-        render = self.engine.invert(audio, rate, call.args["refine_steps"], self.check)
-        cls = render.labels[0]  # the encoder's class head
-        done = self._store(call.slot, cls, render.audio, render.latent, render.latent)
-        return Done(done.path, done.frames, (cls,))
+        return self._in_turn(call)
+
+    def work_invert(self, call: Call) -> Work:
+        """`/drum/invert` as work: the file read and inverted, then stored."""
+        slot, path, steps = call.slot, call.args["path"], call.args["refine_steps"]
+        assert slot is not None
+
+        def compute(check: Check | None) -> RenderLike:
+            audio, rate = read_request_audio(path, self.reads)
+            if check is not None:
+                check(0.0)
+            return self.engine.invert(audio, rate, steps, check)
+
+        def finish(render: RenderLike) -> Done:
+            cls = render.labels[0]  # the encoder's class head
+            done = self._store(slot, cls, render.audio, render.latent, render.latent)
+            return Done(done.path, done.frames, (cls,))
+
+        return Work(compute, finish)
 
     def invert_break(self, call: Call) -> Outcome:
         """`/drum/break slot path [refine_steps]`: the loop into the slot, hit i into `<slot>-i`.
 
         Answers the number of hits. The slot itself takes the first hit's class and latent.
         """
-        assert call.slot is not None
-        slot = call.slot
+        return self._in_turn(call)
+
+    def work_break(self, call: Call) -> Work:
+        """`/drum/break` as work: the file read, cut and every hit inverted, then laid out."""
+        slot, path, steps = call.slot, call.args["path"], call.args["refine_steps"]
+        assert slot is not None
         hit_slot_name(slot, 0)  # fail before the inversion when no suffix fits
-        mono, rate = read_request_audio(call.args["path"], self.reads)
-        self.check(0.0)
-        starts, render = self.engine.invert_slices(
-            mono, rate, call.args["refine_steps"], self.check
-        )
-        audio, latents = np.asarray(render.audio), np.asarray(render.latent)
-        length = round(mono.size * self.engine.sample_rate / rate)
-        n = len(starts)
-        if n == 0 or audio.ndim != 2 or audio.shape[0] != n or latents.shape[0] != n:
-            raise RuntimeError(
-                f"engine.invert_slices returned {n} onsets, audio of shape {audio.shape} "
-                f"and latents of shape {latents.shape}"
-            )
-        classes = tuple(render.labels)  # the encoder's class head, hit by hit
-        return self._lay_break(call, Break(starts, latents, latents, classes, length), audio)
+
+        def compute(check: Check | None) -> tuple[Break, np.ndarray]:
+            mono, rate = read_request_audio(path, self.reads)
+            if check is not None:
+                check(0.0)
+            starts, render = self.engine.invert_slices(mono, rate, steps, check)
+            audio, latents = np.asarray(render.audio), np.asarray(render.latent)
+            length = round(mono.size * self.engine.sample_rate / rate)
+            n = len(starts)
+            if n == 0 or audio.ndim != 2 or audio.shape[0] != n or latents.shape[0] != n:
+                raise RuntimeError(
+                    f"engine.invert_slices returned {n} onsets, audio of shape {audio.shape} "
+                    f"and latents of shape {latents.shape}"
+                )
+            classes = tuple(render.labels)  # the encoder's class head, hit by hit
+            return Break(starts, latents, latents, classes, length), audio
+
+        return Work(compute, lambda result: self._lay_break(call, *result))
 
     def _lay_break(self, call: Call, hits: Break, audio: np.ndarray) -> Done:
         """Stores a break: hit i [frames] of audio [n, frames] into `<slot>-<i>`, the hit slots
@@ -470,18 +558,30 @@ class Handlers:
     def kit(self, call: Call) -> Outcome:
         """`/drum/kit prefix seed [psi]`: slots `<prefix>-<class>`, the kit in `<prefix>`, and
         the bank folder; answers the folder and the number of sounds."""
-        assert call.slot is not None
+        return self._in_turn(call)
+
+    def work_kit(self, call: Call) -> Work:
+        """`/drum/kit` as work: the same seed through every class (the engine's `kit`),
+        rendered class by class (a few at once when they are quick), then stored."""
         prefix, classes = call.slot, self.engine.classes
+        seed, psi = call.args["seed"], call.args["psi"]
+        assert prefix is not None
         names = [hit_slot_name(prefix, k) for k in classes]  # all checked before any write
-        render = self.engine.kit(call.args["seed"], call.args["psi"])
-        audio, latents = np.asarray(render.audio), np.asarray(render.latent)
-        for name, cls, sound, w in zip(names, classes, audio, latents, strict=True):
-            self._store(name, cls, sound, w, w)
-        bank = self.slots.write_bank(prefix, audio)
-        done = self._store(prefix, classes[0], audio, latents[0], latents[0])
-        return Done(
-            done.path, done.frames, call.spec.reply_values(bank=str(bank), sounds=len(classes))
-        )
+
+        def compute(check: Check | None) -> tuple[np.ndarray, np.ndarray]:
+            latents = np.stack([self.engine.seed_latent(seed, k, psi) for k in classes])
+            return latents, self._render_pieces(latents, check)
+
+        def finish(result: tuple[np.ndarray, np.ndarray]) -> Done:
+            latents, audio = result
+            for name, cls, sound, w in zip(names, classes, audio, latents, strict=True):
+                self._store(name, cls, sound, w, w)
+            bank = self.slots.write_bank(prefix, audio)
+            done = self._store(prefix, classes[0], audio, latents[0], latents[0])
+            values = call.spec.reply_values(bank=str(bank), sounds=len(classes))
+            return Done(done.path, done.frames, values)
+
+        return Work(compute, finish)
 
     def store(self, call: Call) -> Outcome:
         """`/drum/store slot name` -> `/drum/stored slot name`."""
@@ -534,29 +634,44 @@ class Handlers:
     def breakpca(self, call: Call) -> Outcome:
         """`/drum/breakpca slot c1 ... cK`: every hit by the same coordinates, each along its
         own class's axes around its latent as inverted."""
+        return self._in_turn(call)
+
+    def work_breakpca(self, call: Call) -> Work:
+        """`/drum/breakpca` as work: the hits' new latents, rendered a piece at a time."""
         assert call.slot is not None
         hits = self._break_of(call.slot)
         coords = list(call.args["c"])
-        latents = np.stack(
-            [self.engine.coordinates_latent(cls, coords, base)
-             for cls, base in zip(hits.classes, hits.base, strict=True)]
-        )  # fmt: skip
-        audio = np.asarray(self.engine.render(latents).audio)
-        moved = Break(hits.onsets, hits.base, latents, hits.classes, hits.length)
-        return self._lay_break(call, moved, audio)
+
+        def compute(check: Check | None) -> tuple[Break, np.ndarray]:
+            latents = np.stack(
+                [self.engine.coordinates_latent(cls, coords, base)
+                 for cls, base in zip(hits.classes, hits.base, strict=True)]
+            )  # fmt: skip
+            moved = Break(hits.onsets, hits.base, latents, hits.classes, hits.length)
+            return moved, self._render_pieces(latents, check)
+
+        return Work(compute, lambda result: self._lay_break(call, *result))
 
     def breakmix(self, call: Call) -> Outcome:
         """`/drum/breakmix slot slotA slotB t`: hit i of A with hit i of B (B repeating), at
         A's onsets."""
-        assert call.slot is not None
+        return self._in_turn(call)
+
+    def work_breakmix(self, call: Call) -> Work:
+        """`/drum/breakmix` as work: the hits' morphed latents, rendered a piece at a time."""
         a, b = self._break_of(call.args["slotA"]), self._break_of(call.args["slotB"])
         t, nb = call.args["t"], len(b.onsets)
-        latents = np.stack(
-            [self.engine.morph_latent(w, b.latents[i % nb], t) for i, w in enumerate(a.latents)]
-        )
-        classes = tuple(
-            self._class_between(cls, b.classes[i % nb], w)
-            for i, (cls, w) in enumerate(zip(a.classes, latents, strict=True))
-        )
-        audio = np.asarray(self.engine.render(latents).audio)
-        return self._lay_break(call, Break(a.onsets, latents, latents, classes, a.length), audio)
+
+        def compute(check: Check | None) -> tuple[Break, np.ndarray]:
+            latents = np.stack(
+                [self.engine.morph_latent(w, b.latents[i % nb], t)
+                 for i, w in enumerate(a.latents)]
+            )  # fmt: skip
+            classes = tuple(
+                self._class_between(cls, b.classes[i % nb], w)
+                for i, (cls, w) in enumerate(zip(a.classes, latents, strict=True))
+            )
+            mixed = Break(a.onsets, latents, latents, classes, a.length)
+            return mixed, self._render_pieces(latents, check)
+
+        return Work(compute, lambda result: self._lay_break(call, *result))

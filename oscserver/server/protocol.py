@@ -35,8 +35,8 @@ from oscserver.limits import (
     PSI_RANGE,
 )
 
-#: The worker's two lanes: "live" requests are short and are served between the chunks of a
-#: running "job" (a refinement, a break, a long path), so they never wait behind one.
+#: The worker's two lanes: "live" requests are short and are served while a "job" (a refinement,
+#: a break and its edits, a kit, a long path) computes beside them, so they never wait behind one.
 Lane = Literal["live", "job"]
 
 #: The argument kinds the table knows. Each has one converter in `_convert`.
@@ -969,14 +969,16 @@ def render_markdown() -> str:
         "`/drum/seed` of the same slot keeps the seed. Past the queue's bound the server "
         "answers `/drum/fail cmd slot busy`.",
         "",
-        "Lanes: the worker serves two lanes. Live requests (seed, random, pca, morph, paths of "
-        f"up to {LIVE_PATH_STEPS} steps, inversion without refinement) are rendered between the "
-        "chunks of a running job (an inversion with refinement, a break, a longer path), so "
-        "they never wait behind one; live renders queued for different slots are rendered "
-        "together in one batched call. A live request that reads or writes a slot a job is "
-        "still working on (the job's slot or its `<slot>-<i>` hit slots) waits for that job. "
-        "A job reports `/drum/progress cmd slot fraction` while it runs, and stops on "
-        "`/drum/cancel slot` or at the server's deadline.",
+        "Lanes: the worker serves two lanes. Live requests (seed, random, pca, morph, mix, "
+        f"hybrid, pcaabs, paths of up to {LIVE_PATH_STEPS} steps, inversion without "
+        "refinement) are rendered while a job (an inversion with refinement, a break and its "
+        "edits, a kit, a longer path) computes beside them, so they never wait behind one; "
+        "the job holds back between its chunks while they render. Live renders queued for "
+        "different slots are rendered together in one batched call. A live request that reads "
+        "or writes a slot a job is still working on (the job's slot or its `<slot>-<i>` hit "
+        "slots) waits for that job. A job reports `/drum/progress cmd slot fraction` while it "
+        "runs, and stops between its chunks on `/drum/cancel slot` or at the server's "
+        "deadline.",
         "",
         "Files: each sound is written as WAV into the server's `--out` folder, under a "
         "temporary name then renamed into place, alternating `<slot>-a.wav` and "

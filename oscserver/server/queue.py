@@ -14,7 +14,8 @@ The requests decide (`replaces`); the queue only applies the decision.
 
 Requests without a slot to coalesce on (e.g. `/drum/latent`) queue on their own.
 Thread-safe: the receive path puts, the worker gets (the oldest entry) or takes (the entries a
-lane wants, past the ones it leaves in place).
+lane wants, past the ones it leaves in place). While a job runs beside it, the worker waits for
+the queue to change (`wait_change`) rather than for its oldest entry.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ class SlotQueue(Generic[T]):
         self._cond = threading.Condition()
         self._closed = False
         self._unique = itertools.count()
+        self._changes = 0  # puts, closes and wakes so far: what `wait_change` waits on
 
     def __len__(self) -> int:
         with self._cond:
@@ -111,13 +113,14 @@ class SlotQueue(Generic[T]):
                 kept = [r for r in entry.requests if not request.replaces(r)]
                 replaced = tuple(r for r in entry.requests if request.replaces(r))
                 entry.requests = [*kept, request]
+                self._changed()
                 return Put(PutResult.COALESCED, replaced)
             if len(self._entries) >= self.maxsize:
                 return Put(PutResult.BUSY)
             self._entries[key if key is not None else ("unique", next(self._unique))] = Entry(
                 [request]
             )
-            self._cond.notify()
+            self._changed()
             return Put(PutResult.QUEUED)
 
     def get(self, timeout: float | None = None) -> list[T] | None:
@@ -147,6 +150,29 @@ class SlotQueue(Generic[T]):
                     taken.append(entry.requests)
         return taken
 
+    @property
+    def changes(self) -> int:
+        """A count that grows whenever the queue changes (put, close, `wake`); read it before
+        looking at the queue and hand it to `wait_change`."""
+        with self._cond:
+            return self._changes
+
+    def wait_change(self, seen: int, timeout: float) -> None:
+        """Waits until `changes` differs from `seen` (at once when it already does), the queue
+        is closed, or `timeout` seconds pass."""
+        with self._cond:
+            if self._changes == seen and not self._closed:
+                self._cond.wait(timeout)
+
+    def wake(self) -> None:
+        """Counts as a change: wakes a `wait_change` (e.g. when a job beside the worker ends)."""
+        with self._cond:
+            self._changed()
+
+    def _changed(self) -> None:
+        self._changes += 1
+        self._cond.notify_all()
+
     def cancel(self, key: Hashable) -> list[T]:
         """Takes the requests queued for `key` (a slot) out of the queue and returns them."""
         with self._cond:
@@ -159,5 +185,5 @@ class SlotQueue(Generic[T]):
             self._closed = True
             pending = [r for entry in self._entries.values() for r in entry.requests]
             self._entries.clear()
-            self._cond.notify_all()
+            self._changed()
             return pending

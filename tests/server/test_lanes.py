@@ -231,3 +231,50 @@ def test_shutdown_gives_a_job_its_grace_then_stops_it_with_a_reply(
         "/drum/fail",
         ["/drum/invert", "inv", "server is shutting down"],
     )
+
+
+@pytest.fixture
+def amen(tmp_path: Path) -> Path:
+    from tests.helpers import synthetic_break
+
+    wav = tmp_path / "amen.wav"
+    sf.write(str(wav), synthetic_break(np.random.default_rng(0)), 44100)
+    return wav
+
+
+def test_kit_and_break_edits_render_in_pieces_with_progress(
+    lanes: Callable[..., Lanes], amen: Path
+) -> None:
+    s = lanes(delay=0.15)  # every render call 0.15 s, however many sounds: one a piece
+    s.job.ask("/drum/break", "amen", str(amen))  # 9 hits, no refinement: one render
+    s.job.ask("/drum/break", "amen2", str(amen))
+    for request, pieces in [(("/drum/kit", "kit", 5), 3), (("/drum/breakpca", "amen", 1.0), 9),
+                            (("/drum/breakmix", "amen", "amen", "amen2", 0.5), 9)]:  # fmt: skip
+        before = len(s.engine.batches)
+        s.job.send(*request)
+        replies = job_replies(s.job)
+        assert replies[-1][0] == "/drum/done" and replies[-1][1][:2] == list(request[:2])
+        assert s.engine.batches[before:] == [1] * pieces  # a piece a render call
+        fractions = [args[2] for address, args in replies if address == "/drum/progress"]
+        assert len(fractions) >= pieces // 2 and fractions == sorted(fractions), replies
+        assert all(args[:2] == list(request[:2]) for _, args in replies[:-1])
+
+
+def test_a_kit_is_cancelled_between_pieces_and_live_requests_pass_it(
+    lanes: Callable[..., Lanes], amen: Path
+) -> None:
+    s = lanes(delay=0.3)
+    s.job.send("/drum/kit", "kit", 5)  # 3 pieces of 0.3 s
+    time.sleep(0.1)
+    start = time.perf_counter()
+    assert s.live.ask("/drum/seed", "k", 1)[0] == "/drum/done"
+    assert time.perf_counter() - start < 0.5  # beside the piece, not after the kit
+    assert s.live.ask("/drum/cancel", "kit") == ("/drum/cancelled", ["kit", 1])
+    assert job_replies(s.job)[-1] == ("/drum/fail", ["/drum/kit", "kit", "cancelled"])
+    out = s.server.config.out
+    assert out is not None and not list(out.glob("kit*")), "a cancelled kit writes nothing"
+    s.job.ask("/drum/break", "amen", str(amen))
+    s.job.send("/drum/breakpca", "amen", 1.0)  # 9 pieces of 0.3 s
+    time.sleep(0.4)
+    assert s.live.ask("/drum/cancel", "amen") == ("/drum/cancelled", ["amen", 1])
+    assert job_replies(s.job)[-1] == ("/drum/fail", ["/drum/breakpca", "amen", "cancelled"])

@@ -159,6 +159,26 @@ def test_break_of_silence_or_a_missing_file_fails(rc: Client, served: Proc) -> N
     assert args == ["/drum/break", "gone", "not a readable audio file: gone.wav"]
 
 
+def test_live_seeds_pass_a_refinement_and_sound_as_they_do_alone(rc: Client, served: Proc) -> None:
+    alone = [done(rc, "/drum/seed", f"alone{i}", i) for i in range(4)]
+    job = Client(served.port)
+    try:
+        job.send("/drum/invert", "refined", alone[0][2], 200)
+        assert job.recv(60, skip=())[0] == "/drum/progress"  # under way
+        beside = [done(rc, "/drum/seed", f"beside{i}", i) for i in range(4)]
+        try:
+            early = job.recv(0.001)  # passes over its progress
+        except TimeoutError:
+            early = None
+        assert early is None, f"the job ended before the live seeds were answered: {early}"
+        final = job.recv(60)
+    finally:
+        job.close()
+    assert final[0] == "/drum/done" and final[1][1] == "refined"
+    for a, b in zip(alone, beside, strict=True):  # rendered beside the job, the same bytes
+        np.testing.assert_array_equal(sf.read(a[2])[0], sf.read(b[2])[0])
+
+
 def test_burst_of_morphs_renders_the_last_state(rc: Client) -> None:
     done(rc, "/drum/seed", "ca", 1)
     done(rc, "/drum/seed", "cb", 2)
