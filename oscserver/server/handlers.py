@@ -28,7 +28,7 @@ import numpy as np
 from oscserver.audio.dsp import place_slices
 from oscserver.limits import JOB_SLICE_S, LIVE_BATCH, MAX_SEED, MAX_SLOT_CHARS
 from oscserver.server.inputs import ReadPolicy, read_request_audio
-from oscserver.server.presets import Preset, PresetStore
+from oscserver.server.presets import PRESET_OFFSETS_TOLERANCE, Preset, PresetError, PresetStore
 from oscserver.server.protocol import Call, slot_reply_value
 from oscserver.server.slots import Break, Slot, SlotStore
 
@@ -596,18 +596,30 @@ class Handlers:
         return Message("/drum/stored", values)
 
     def recall(self, call: Call) -> Outcome:
-        """`/drum/recall slot name`: the preset's state and sound into the slot."""
+        """`/drum/recall slot name`: the preset's state (class, base, latent, styles) and sound
+        into the slot; answers its PCA offsets around the base, so a client's PCA controls and
+        the next `/drum/pca` continue from them. A preset whose offsets are not where its
+        latent lies (a file edited by hand) is refused; one stored without offsets gets them
+        from its latent."""
         assert call.slot is not None
         name = call.args["name"]
         preset = self.presets.get(name)
         engine = self.engine
-        preset.check_fits(tuple(engine.classes), engine.w_dim, engine.num_ws)
+        preset.check_fits(tuple(engine.classes), engine.w_dim, engine.num_ws, engine.pca_axes)
+        at = np.asarray(engine.to_coordinates(preset.cls, preset.latent, preset.base), np.float32)
+        offsets = preset.offsets if preset.offsets.size else at
+        if not np.allclose(offsets, at, atol=PRESET_OFFSETS_TOLERANCE):
+            raise PresetError(
+                f"preset {name}: its PCA offsets are not where its latent lies (off by up to "
+                f"{float(np.abs(offsets - at).max()):.3g}); store it again"
+            )
         if preset.styles is not None:
             audio = np.asarray(engine.render_styles(preset.styles).audio)
         else:
             audio = np.asarray(engine.render(preset.latent).audio)
         done = self._store(call.slot, preset.cls, audio, preset.base, preset.latent, preset.styles)
-        return Done(done.path, done.frames, call.spec.reply_values(name=name))
+        values = call.spec.reply_values(name=name, c=tuple(float(x) for x in offsets))
+        return Done(done.path, done.frames, values)
 
     def presets_list(self, call: Call) -> Outcome:
         """`/drum/presets` -> `/drum/presets name1 ... nameN`."""

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 #: Version of the presets file; a newer one is refused, never overwritten.
 PRESETS_FORMAT = 1
 
+#: How far (standard deviations) a preset's stored PCA offsets may lie from its latent's.
+PRESET_OFFSETS_TOLERANCE = 1e-3
+
 
 class PresetError(ValueError):
     """A preset or presets file that cannot be used; the message says why."""
@@ -117,14 +120,19 @@ class Preset:
             None if styles is None else _vector(styles, "styles"),
         )
 
-    def check_fits(self, classes: tuple[str, ...], w_dim: int, num_ws: int) -> None:
-        """Raises PresetError when the preset was made with another kind of model."""
+    def check_fits(
+        self, classes: tuple[str, ...], w_dim: int, num_ws: int, pca_axes: int | None = None
+    ) -> None:
+        """Raises PresetError when the preset was made with another kind of model (checks the
+        offsets' count too when `pca_axes` is given; none stored are allowed)."""
         if self.cls not in classes:
             raise PresetError(f"class {self.cls!r} is not one of {' '.join(classes)}")
         if self.base.shape != (w_dim,):
             raise PresetError(f"its latents have {self.base.size} values, this model {w_dim}")
         if self.styles is not None and self.styles.shape != (num_ws, w_dim):
             raise PresetError(f"its styles have shape {self.styles.shape}")
+        if pca_axes is not None and self.offsets.size and self.offsets.shape != (pca_axes,):
+            raise PresetError(f"it has {self.offsets.size} PCA offsets, this model {pca_axes}")
 
 
 def read_presets(path: Path) -> dict[str, Preset]:

@@ -111,7 +111,8 @@ class Address:
         relative: Depends on the slot's own earlier state; decides how coalescing keeps it.
         values: Names of the values its handler answers, in order: after `/drum/done`'s own
             (rows that render) or as the whole reply message (the others); the reply is built
-            from them (`reply_values`).
+            from them (`reply_values`). The last name may end in `...`: a sequence of values,
+            spread at the end.
         implicit_slot: Its target slot is the server's `--wekinator-slot`, not an argument.
         lane: The worker lane of its requests (queued rows only).
         job_past: (argument, bound): a request whose argument is above the bound is a job
@@ -144,10 +145,15 @@ class Address:
         return all(bool(s) and s[0].kind == "slot" for s in self.signatures)
 
     def reply_values(self, **values: Any) -> tuple[Any, ...]:
-        """The values of a reply in the row's order; the names must be the row's `values`."""
-        if set(values) != set(self.values):
+        """The values of a reply in the row's order; the names must be the row's `values` (a
+        last name `c...` is passed as `c`, a sequence, and spread)."""
+        names = [name.removesuffix("...") for name in self.values]
+        if set(values) != set(names):
             raise AssertionError(f"{self.address} answers {self.values}, got {sorted(values)}")
-        return tuple(values[name] for name in self.values)
+        out = tuple(values[name] for name in names)
+        if self.values and self.values[-1].endswith("..."):
+            return (*out[:-1], *out[-1])
+        return out
 
     def usage(self) -> str:
         """The usage lines, e.g. "/drum/seed slot seed [class] [psi]", one per signature."""
@@ -519,11 +525,16 @@ TABLE: Final[tuple[Address, ...]] = (
         "/drum/recall",
         ((_SLOT, _PRESET),),
         "recall",
-        "Put a preset into the slot: the same sound, byte for byte, and the same state.",
-        "`/drum/done /drum/recall slot path frames sr ms name`",
+        "Put a preset into the slot: the same sound, byte for byte, and the same state: its "
+        "class, its base, its latent and so its PCA offsets, which the reply ends with. A "
+        "client that sets its PCA controls to them continues from there: `/drum/pca slot "
+        "c1 ... cK` with those offsets keeps the sound, and `/drum/latent` answers what it "
+        "answered when the preset was stored.",
+        "`/drum/done /drum/recall slot path frames sr ms name c1 ... cK` (the PCA offsets "
+        "around the base)",
         queued=True,
         renders=True,
-        values=("name",),
+        values=("name", "c..."),
     ),
     Address(
         "/drum/presets",

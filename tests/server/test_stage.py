@@ -308,6 +308,68 @@ def test_a_broken_presets_file_is_moved_aside_not_overwritten(tmp_path: Path) ->
     assert len(aside) == 1 and aside[0].read_text() == "{not json"
 
 
+def test_recall_restores_class_latent_and_pca_offsets(client: Client) -> None:
+    done(client, "/drum/seed", "o1", 21, "snare")
+    moved = done(client, "/drum/pca", "o1", 1.25, -0.5, 0.75)
+    stored = latent(client, "o1")
+    assert client.ask("/drum/store", "o1", "offsets")[0] == "/drum/stored"
+    done(client, "/drum/seed", "o2", 3, "kick")  # the target slot holds something else first
+    recalled = done(client, "/drum/recall", "o2", "offsets")
+    assert recalled[6] == "offsets"
+    offsets = recalled[7:]  # one per PCA axis: where the controls stood
+    np.testing.assert_allclose(offsets, [1.25, -0.5, 0.75, 0.0], atol=1e-5)
+    assert latent(client, "o2") == stored  # /drum/latent agrees: class and coordinates
+    # /drum/pca continues from the offsets: sent back, they keep the sound ...
+    again = done(client, "/drum/pca", "o2", *offsets)
+    np.testing.assert_allclose(sound(again[2]), sound(moved[2]), atol=1e-6)
+    # ... and one control moved from there moves it as it moves the stored slot
+    nudged = done(client, "/drum/pca", "o2", offsets[0] + 1.0, *offsets[1:])
+    original = done(client, "/drum/pca", "o1", 2.25, -0.5, 0.75)
+    np.testing.assert_allclose(sound(nudged[2]), sound(original[2]), atol=1e-6)
+    assert latent(client, "o2")[0] == "snare"
+    np.testing.assert_allclose(latent(client, "o2")[1], latent(client, "o1")[1], atol=1e-5)
+    # back at the base: the stored slot's seed
+    base = done(client, "/drum/pca", "o2")
+    np.testing.assert_allclose(
+        sound(base[2]), sound(done(client, "/drum/seed", "o3", 21, "snare")[2]), atol=1e-6
+    )
+
+
+def test_recall_refuses_offsets_that_disagree_with_the_latent(tmp_path: Path) -> None:
+    presets = tmp_path / "presets"
+    config = Config(port=0, out=tmp_path / "out", engine=FakeEngine(), presets=presets)
+    server, thread = start_server(config)
+    client = Client(server.transport.address[1])
+    try:
+        done(client, "/drum/seed", "s", 5, "hat")
+        done(client, "/drum/pca", "s", 0.5)
+        for name in ("moved", "short", "none"):
+            assert client.ask("/drum/store", "s", name)[0] == "/drum/stored"
+    finally:
+        client.close()
+        server.stop()
+        thread.join(10)
+    file = presets / "fake.json"
+    data = json.loads(file.read_text())
+    data["presets"]["moved"]["offsets"][0] += 0.5  # edited by hand
+    data["presets"]["short"]["offsets"] = [0.5, 0.0]
+    del data["presets"]["none"]["offsets"]  # older files: the offsets follow from the latent
+    file.write_text(json.dumps(data))
+    server, thread = start_server(config)
+    client = Client(server.transport.address[1])
+    try:
+        assert "its PCA offsets are not where its latent lies" in fail(
+            client, "/drum/recall", "t", "moved"
+        )
+        assert "it has 2 PCA offsets, this model 4" in fail(client, "/drum/recall", "t", "short")
+        recalled = done(client, "/drum/recall", "t", "none")
+        np.testing.assert_allclose(recalled[7:], [0.5, 0.0, 0.0, 0.0], atol=1e-5)
+    finally:
+        client.close()
+        server.stop()
+        thread.join(10)
+
+
 # breaks ------------------------------------------------------------------------------------
 
 
