@@ -33,6 +33,7 @@ def fit_length(audio: np.ndarray, frames: int, fade_fraction: float = 0.1) -> np
         return out
     return np.pad(audio, (0, frames - audio.shape[0])).astype(np.float32)
 
+
 #: Where a one-shot ends, in dB under its peak: training sounds are cut there (the release
 #: tails of soundfont notes, a sample's noise floor), and so is what the engine inverts.
 ONE_SHOT_DECAY_DB = -50.0

@@ -156,8 +156,9 @@ def dataset(
     "--init-from",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
-    help="Start a new run's generator from this model folder (same classes; outputs the "
-    "architecture added start from their bias alone). A resumed run ignores it.",
+    help="Start a new run's generator from this model folder, or from this run folder's "
+    "latest checkpoint (same classes; outputs the architecture added start from their bias "
+    "alone). A resumed run ignores it.",
 )
 def train(
     data: Path, run_dir: Path, steps: int, batch: int, lr: float, lr_d: float, r1: float,

@@ -121,5 +121,14 @@ def default_config(classes: tuple[str, ...] = DEFAULT_CLASSES) -> ModelConfig:
     return ModelConfig(classes=classes, envelopes=2)
 
 
+def no_envelopes_config(classes: tuple[str, ...] = DEFAULT_CLASSES) -> ModelConfig:
+    """The shipped architecture without decay envelopes (as drums-v2 was first trained)."""
+    return ModelConfig(classes=classes, envelopes=0)
+
+
 #: Named architectures, for `drumsynth dataset/train --arch`.
-ARCHITECTURES = {"default": default_config, "tiny": tiny_config}
+ARCHITECTURES = {
+    "default": default_config,
+    "tiny": tiny_config,
+    "no-envelopes": no_envelopes_config,
+}

@@ -1,10 +1,11 @@
 """Synthesis network: per-layer styles -> control frames -> differentiable drum synthesiser.
 
 A learned constant is upsampled x2 per block through style-modulated convolutions with
-per-layer noise; a final modulated 1x1 convolution gives the synthesiser's controls (damped
-partials with pitch trajectories, the gains of log-spaced noise bands and, in models since
-drums-v3, two decay envelopes), which DrumSynth renders to audio. The controls run at sample_rate / hop (345 Hz by default), so the network
-is small and fast; the audio rate work is a cumulative sum, sines and one inverse STFT.
+per-layer noise; a final modulated 1x1 convolution gives the synthesiser's controls (partials
+with amplitude and pitch trajectories, the gains of log-spaced noise bands and, where the config
+has them, two decay envelopes), which DrumSynth renders to audio. The controls run at
+sample_rate / hop (345 Hz by default), so the network is small and fast; the audio rate work is
+a cumulative sum, sines and one inverse STFT.
 """
 
 from __future__ import annotations

@@ -280,9 +280,7 @@ def transfer_weights(src: keras.Model, dst: keras.Model) -> None:
                 new.assign(a)
                 continue
             if a.ndim != len(shape) or any(x > y for x, y in zip(a.shape, shape, strict=True)):
-                raise ValueError(
-                    f"{layer.name}/{new.name}: cannot grow {a.shape} into {shape}"
-                )
+                raise ValueError(f"{layer.name}/{new.name}: cannot grow {a.shape} into {shape}")
             value = np.zeros(shape, a.dtype) if a.ndim >= 2 else new.numpy()
             value[tuple(slice(0, n) for n in a.shape)] = a
             new.assign(value)

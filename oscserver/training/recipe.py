@@ -72,8 +72,9 @@ def train_run(
 ) -> GanTrainer:
     """Trains (or resumes) the GAN of a run folder and returns the trainer.
 
-    A new run may start its generator from a model folder (`init_from`, same classes; the
-    discriminator starts fresh); a resumed run ignores it. `on_step` is told (steps done,
+    A new run may start its generator from a model folder or from another run's latest
+    checkpoint (`init_from`, same classes; the discriminator starts fresh); a resumed run
+    ignores it. `on_step` is told (steps done,
     train.steps) as train_gan tells it.
     """
     data = Dataset.load(data_path)
@@ -94,12 +95,15 @@ def train_run(
     if ckpt.exists():
         trainer.load_checkpoint(ckpt)
     elif init_from is not None:
-        source = load_artifact(init_from)
+        if (init_from / "checkpoint").is_dir():
+            source = load_run_generator(init_from)[1]
+        else:
+            source = load_artifact(init_from).generator
         if source.config.classes != config.classes:
             raise ValueError(
-                f"model {source.name} has classes {source.config.classes}, the run {config.classes}"
+                f"{init_from} has classes {source.config.classes}, the run {config.classes}"
             )
-        trainer.init_generator(source.generator)
+        trainer.init_generator(source)
     tf.get_logger().setLevel("ERROR")
     train_gan(trainer, data, run_dir, on_sample=sample_callback(run_dir), on_step=on_step)
     return trainer

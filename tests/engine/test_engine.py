@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from oscserver.model.spectral import multires_distance
 from oscserver.audio.io import AudioReadError
+from oscserver.model.spectral import multires_distance
 
 
 def test_seed_sound_shape_dtype_and_latent(engine):

@@ -8,7 +8,6 @@ import math
 import numpy as np
 import pytest
 
-from oscserver.model.spectral import multires_distance
 from oscserver.evaluation.features import sound_features
 from oscserver.evaluation.measures import (
     Projection,
@@ -22,6 +21,7 @@ from oscserver.evaluation.measures import (
     nearest_distances,
     noise_bursts,
 )
+from oscserver.model.spectral import multires_distance
 from tests.evaluation.synth import synthetic
 
 

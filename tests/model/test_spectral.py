@@ -41,9 +41,7 @@ def test_magnitudes_of_one_target_broadcast_over_a_batch():
     batch = rng.standard_normal((5, 4096)).astype(np.float32)
     target = rng.standard_normal(4096).astype(np.float32)
     expected = np.asarray(multires_distance(batch, np.broadcast_to(target, batch.shape)))
-    got = multires_distance_from_magnitudes(
-        multires_magnitudes(batch), multires_magnitudes(target)
-    )
+    got = multires_distance_from_magnitudes(multires_magnitudes(batch), multires_magnitudes(target))
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6)
 
 

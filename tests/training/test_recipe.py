@@ -89,6 +89,10 @@ def test_recipe_end_to_end(tmp_path):
                                        "--init-from", str(model)])  # fmt: skip
     assert result.exit_code != 0 and "has classes" in result.output
     assert "Traceback" not in result.output
+    # ... or from another run's latest checkpoint
+    invoke("train", "--data", data, "--run", tmp_path / "run4", "--steps", 1, "--batch", 4,
+           "--arch", "tiny", "--init-from", run, "--sample-every", 1)  # fmt: skip
+    assert (tmp_path / "run4" / "checkpoint" / "state.json").exists()
 
 
 def test_train_refuses_a_dataset_of_another_length(tmp_path):
