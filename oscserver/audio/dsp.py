@@ -34,8 +34,9 @@ def fit_length(audio: np.ndarray, frames: int, fade_fraction: float = 0.1) -> np
     return np.pad(audio, (0, frames - audio.shape[0])).astype(np.float32)
 
 
-#: Where a one-shot ends, in dB under its peak: training sounds are cut there (the release
-#: tails of soundfont notes, a sample's noise floor), and so is what the engine inverts.
+#: Where a one-shot ends, in dB under its peak: training sounds are cut there, and so is what
+#: the engine inverts. Soundfont renders hold a release tail at -55 dB; real drums have decayed
+#: long before it.
 ONE_SHOT_DECAY_DB = -50.0
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from oscserver.audio.dsp import log_mel, normalize_peak, prepare_one_shot
+from oscserver.audio.dsp import ONE_SHOT_DECAY_DB, log_mel, normalize_peak, prepare_one_shot
 from oscserver.audio.io import AudioReadError, read_mono, resample
 
 #: Keywords (matched as words in instrument, folder or file names) that name each class.
@@ -38,9 +38,6 @@ CLASS_KEYWORDS: dict[str, tuple[str, ...]] = {
 OPEN_WORDS = ("open", "opened", "ohh")
 CLOSED_WORDS = ("closed", "pedal", "foot")
 AUDIO_SUFFIXES = (".wav", ".flac", ".aif", ".aiff", ".ogg")
-#: Where a one-shot is cut: its level stays below this (dB under its peak) from there on.
-#: Soundfont renders hold a release tail at -55 dB; real drums have decayed long before it.
-DECAY_DB = -50.0
 
 
 @dataclass(frozen=True)
@@ -230,6 +227,11 @@ def fingerprint(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return np.maximum(db, db.max() - 80.0)
 
 
+def _one_shot(audio: np.ndarray, frames: int) -> np.ndarray:
+    """A training sound: from its onset, cut at its natural decay, fitted, peak-normalised."""
+    return normalize_peak(prepare_one_shot(audio, frames, decay_db=ONE_SHOT_DECAY_DB))
+
+
 def pitch_shift(audio: np.ndarray, semitones: float) -> np.ndarray:
     """Shifts pitch and duration together by resampling (a tape-speed change)."""
     ratio = 2.0 ** (semitones / 12.0)
@@ -293,7 +295,7 @@ def build_dataset(
             raw = read_mono(s.path, sample_rate)
         except AudioReadError:
             continue
-        sound = normalize_peak(prepare_one_shot(raw, frames, decay_db=DECAY_DB))
+        sound = _one_shot(raw, frames)
         fp = fingerprint(sound, sample_rate)
         if any(np.mean(np.abs(fp - other)) < duplicate_db for other in prints[s.cls]):
             duplicates += 1
@@ -302,11 +304,7 @@ def build_dataset(
         is_test = s.group in test_groups
         variants = [0.0] if is_test else [0.0, *shifts]
         for shift in variants:
-            y = (
-                normalize_peak(prepare_one_shot(pitch_shift(raw, shift), frames, decay_db=DECAY_DB))
-                if shift
-                else sound  # prepared once, for the fingerprint
-            )
+            y = _one_shot(pitch_shift(raw, shift), frames) if shift else sound  # fingerprinted
             if not np.any(y):
                 continue
             audio.append(y)
