@@ -45,3 +45,24 @@ def test_stress_flood_and_soak_run_and_pass_their_checks(tiny_model: Path, tmp_p
     soaked = json.loads((tmp_path / "soak.json").read_text())
     assert len(soaked["rows"]) >= 2 and soaked["status"]["errors"] == 0
     assert all(row["fds"] > 0 for row in soaked["rows"])
+
+
+MIX_SWEEP = BENCH.parent / "mix_sweep.py"
+
+
+def test_mix_sweep_writes_its_tables_figure_and_figures(tiny_model: Path, tmp_path: Path) -> None:
+    cmd = [sys.executable, str(MIX_SWEEP), "--model", str(tiny_model), "--pairs", "2",
+           "--out", str(tmp_path)]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads((tmp_path / "mix_sweep.json").read_text())
+    assert (tmp_path / "style_mixing.png").stat().st_size > 0
+    num_ws, spans = figures["num_ws"], figures["spans"]
+    assert len(spans) == (num_ws - 1) // 2 + 1 and spans[-1] == f"controls (layer {num_ws - 1})"
+    for cls, entry in figures["classes"].items():
+        assert len(entry["seeds"]) == 2, cls
+        decay = entry["decay20"]
+        assert len(decay["values"]) == 2 and len(decay["values"][0]) == num_ws + 1
+        if decay["mean_abs_diff"] > 0:  # the shares of a span add up to the whole change
+            assert abs(sum(decay["shares"]) - 1.0) < 1e-6
+    assert "| class | decay20 | centroid | flatness | tail | low_pitch |" in done.stdout
