@@ -138,6 +138,13 @@ def dataset(
     "which collapsed each class to one sound on drums-v2's data).",
 )
 @click.option(
+    "--quantile-weight",
+    type=click.FloatRange(0),
+    default=0.0,
+    help="Weight of matching each class's log-mel quantiles, frame by frame (how many of its "
+    "sounds have ended by then, not only their average).",
+)
+@click.option(
     "--sample-every",
     type=click.IntRange(1),
     default=1000,
@@ -162,7 +169,8 @@ def dataset(
 )
 def train(
     data: Path, run_dir: Path, steps: int, batch: int, lr: float, lr_d: float, r1: float,
-    stats_weight: float, sample_every: int, keep_every: int, seed: int, arch: str,
+    stats_weight: float, quantile_weight: float, sample_every: int, keep_every: int, seed: int,
+    arch: str,
     init_from: Path | None,
 ) -> None:  # fmt: skip
     """Train the GAN (mapping, synthesis, discriminator); all GPUs when there are several.
@@ -184,6 +192,7 @@ def train(
         lr_d=lr_d,
         r1_gamma=r1,
         stats_weight=stats_weight,
+        quantile_weight=quantile_weight,
         sample_every=sample_every,
         keep_every=keep_every,
         seed=seed,

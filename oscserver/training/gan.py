@@ -43,6 +43,8 @@ class TrainConfig:
     gain_db: float = 6.0  # random gain augmentation, +- dB, real and fake alike
     floor_db: float = -70.0  # white noise floor added to real and fake alike (hides silence)
     stats_weight: float = 1.0  # weight of matching each class's log-mel mean and spread (G)
+    quantile_weight: float = 0.0  # weight of matching each class's log-mel quantiles (G)
+    group: int = 4  # sounds of one class drawn together (minibatch std, quantiles)
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
     keep_every: int = 0  # steps between kept snapshots (snapshots/stepN, no optimiser); 0: none
@@ -82,6 +84,11 @@ class GanTrainer:
             shape = [len(config.classes), mel_frames(config), config.mel_bands]
             self.real_stats = tf.Variable(tf.zeros(shape), trainable=False, name="real_stats")
             self.real_std = tf.Variable(tf.zeros(shape), trainable=False, name="real_std")
+            # Each class's log-mel quantiles at the midpoints of `group` equal shares:
+            # [classes, group, frames, bands], what a sorted group of its sounds should be.
+            self.real_quantiles = tf.Variable(
+                tf.zeros([shape[0], train.group, *shape[1:]]), trainable=False, name="real_q"
+            )
         self.g_vars = self.gen.mapping.trainable_weights + self.gen.synthesis.trainable_weights
         self.ema_vars = self.ema.mapping.weights + self.ema.synthesis.weights
         for src, dst in zip(
@@ -128,6 +135,23 @@ class GanTrainer:
         classes = range(len(self.config.classes))
         self.real_stats.assign(np.stack([mels[labels == c].mean(axis=0) for c in classes]))
         self.real_std.assign(np.stack([mels[labels == c].std(axis=0, ddof=1) for c in classes]))
+        shares = (np.arange(self.train_config.group) + 0.5) / self.train_config.group
+        self.real_quantiles.assign(
+            np.stack([np.quantile(mels[labels == c], shares, axis=0) for c in classes])
+        )
+
+    def _quantile_error(self, mel: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
+        """Distance of each class group's sorted log-mel values from the class's quantiles.
+
+        A one-dimensional Wasserstein distance per frame and band: where three of four real
+        snares have fallen silent at 0.4 s, three of four generated ones must have too, which
+        matching the mean and spread alone does not ask (all four half as loud fits those).
+        The batch holds groups of `group` sounds of one class (BalancedSampler).
+        """
+        g = self.train_config.group
+        sorted_groups = tf.sort(tf.reshape(mel, [-1, g, *mel.shape[1:]]), axis=1)
+        target = tf.gather(self.real_quantiles, labels[::g])
+        return tf.reduce_mean(tf.abs(sorted_groups - target))
 
     def _replica_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
         t = self.train_config
@@ -177,8 +201,12 @@ class GanTrainer:
             mean_err = tf.reduce_mean(tf.abs(mean - self.real_stats), axis=[1, 2])
             std_err = tf.reduce_mean(tf.abs(std - self.real_std), axis=[1, 2])
             stats = _masked_mean(mean_err, count > 0) + _masked_mean(std_err, count > 1)
+            quantiles = self._quantile_error(mel, labels)
             replicas = self.strategy.num_replicas_in_sync
-            g_loss = avg(tf.nn.softplus(-logits)) + t.stats_weight * stats / replicas
+            g_loss = (
+                avg(tf.nn.softplus(-logits))
+                + (t.stats_weight * stats + t.quantile_weight * quantiles) / replicas
+            )
         grads = tape.gradient(g_loss, self.g_vars)
         self.opt_g.apply_gradients(zip(grads, self.g_vars, strict=False))
         return {
@@ -186,6 +214,7 @@ class GanTrainer:
             "g": g_loss,
             "r1": avg(r1),
             "stats": stats / replicas,
+            "quantiles": quantiles / replicas,
             "d_real": avg(real_logits),
             "d_fake": avg(fake_logits),
         }
@@ -327,7 +356,13 @@ def train_gan(
         The loss history of this call, one row per step: step, seconds, d, g, r1, ...
     """
     t = trainer.train_config
-    sampler = BalancedSampler(data.train, np.random.default_rng(t.seed + int(trainer.step)))
+    if t.quantile_weight and t.batch % t.group:
+        raise ValueError(
+            f"quantile matching needs a batch ({t.batch}) of whole class groups ({t.group})"
+        )
+    sampler = BalancedSampler(
+        data.train, np.random.default_rng(t.seed + int(trainer.step)), group=t.group
+    )
     trainer.set_real_stats(data.train.audio, data.train.class_id)
     start = int(trainer.step.numpy())
     if on_step is not None:
