@@ -138,11 +138,11 @@ def dataset(
     "which collapsed each class to one sound on drums-v2's data).",
 )
 @click.option(
-    "--quantile-weight",
+    "--duration-weight",
     type=click.FloatRange(0),
     default=0.0,
-    help="Weight of matching each class's log-mel quantiles, frame by frame (how many of its "
-    "sounds have ended by then, not only their average).",
+    help="Weight (per second) of matching how long each class's sounds last: the quantiles "
+    "of their lengths, not only their average spectrogram.",
 )
 @click.option(
     "--sample-every",
@@ -169,7 +169,7 @@ def dataset(
 )
 def train(
     data: Path, run_dir: Path, steps: int, batch: int, lr: float, lr_d: float, r1: float,
-    stats_weight: float, quantile_weight: float, sample_every: int, keep_every: int, seed: int,
+    stats_weight: float, duration_weight: float, sample_every: int, keep_every: int, seed: int,
     arch: str,
     init_from: Path | None,
 ) -> None:  # fmt: skip
@@ -192,7 +192,7 @@ def train(
         lr_d=lr_d,
         r1_gamma=r1,
         stats_weight=stats_weight,
-        quantile_weight=quantile_weight,
+        duration_weight=duration_weight,
         sample_every=sample_every,
         keep_every=keep_every,
         seed=seed,

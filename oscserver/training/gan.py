@@ -10,6 +10,7 @@ step over every GPU of the machine when there are several.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -19,6 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from oscserver.audio.dsp import ONE_SHOT_DECAY_DB
 from oscserver.model.config import ModelConfig
 from oscserver.model.discriminator import build_discriminator, build_features, mel_frames
 from oscserver.model.generator import Generator
@@ -43,8 +45,8 @@ class TrainConfig:
     gain_db: float = 6.0  # random gain augmentation, +- dB, real and fake alike
     floor_db: float = -70.0  # white noise floor added to real and fake alike (hides silence)
     stats_weight: float = 1.0  # weight of matching each class's log-mel mean and spread (G)
-    quantile_weight: float = 0.0  # weight of matching each class's log-mel quantiles (G)
-    group: int = 4  # sounds of one class drawn together (minibatch std, quantiles)
+    duration_weight: float = 0.0  # weight of matching each class's lengths, per second (G)
+    group: int = 4  # sounds of one class drawn together (minibatch std, length quantiles)
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
     keep_every: int = 0  # steps between kept snapshots (snapshots/stepN, no optimiser); 0: none
@@ -84,10 +86,10 @@ class GanTrainer:
             shape = [len(config.classes), mel_frames(config), config.mel_bands]
             self.real_stats = tf.Variable(tf.zeros(shape), trainable=False, name="real_stats")
             self.real_std = tf.Variable(tf.zeros(shape), trainable=False, name="real_std")
-            # Each class's log-mel quantiles at the midpoints of `group` equal shares:
-            # [classes, group, frames, bands], what a sorted group of its sounds should be.
-            self.real_quantiles = tf.Variable(
-                tf.zeros([shape[0], train.group, *shape[1:]]), trainable=False, name="real_q"
+            # Each class's length quantiles (seconds) at the midpoints of `group` equal shares:
+            # [classes, group], what a sorted group of its sounds should last.
+            self.real_lengths = tf.Variable(
+                tf.zeros([shape[0], train.group]), trainable=False, name="real_lengths"
             )
         self.g_vars = self.gen.mapping.trainable_weights + self.gen.synthesis.trainable_weights
         self.ema_vars = self.ema.mapping.weights + self.ema.synthesis.weights
@@ -135,22 +137,46 @@ class GanTrainer:
         classes = range(len(self.config.classes))
         self.real_stats.assign(np.stack([mels[labels == c].mean(axis=0) for c in classes]))
         self.real_std.assign(np.stack([mels[labels == c].std(axis=0, ddof=1) for c in classes]))
+        # Lengths without the floor: it would sit within 50 dB of some sounds' peaks.
+        lengths = np.concatenate(
+            [self.lengths(self.features(audio[i : i + 64])).numpy()
+             for i in range(0, len(audio), 64)]
+        )  # fmt: skip
         shares = (np.arange(self.train_config.group) + 0.5) / self.train_config.group
-        self.real_quantiles.assign(
-            np.stack([np.quantile(mels[labels == c], shares, axis=0) for c in classes])
+        self.real_lengths.assign(
+            np.stack([np.quantile(lengths[labels == c], shares) for c in classes])
         )
 
-    def _quantile_error(self, mel: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
-        """Distance of each class group's sorted log-mel values from the class's quantiles.
+    def lengths(self, mel: tf.Tensor) -> tf.Tensor:
+        """How long each sound lasts, in seconds, differentiably: [batch].
 
-        A one-dimensional Wasserstein distance per frame and band: where three of four real
-        snares have fallen silent at 0.4 s, three of four generated ones must have too, which
-        matching the mean and spread alone does not ask (all four half as loud fits those).
-        The batch holds groups of `group` sounds of one class (BalancedSampler).
+        A frame is active where its level is within ONE_SHOT_DECAY_DB of the sound's loudest
+        frame (a sigmoid 1 dB wide); the length counts every frame after which some frame is
+        still active, the soft form of where trim_decay cuts a sound. Measure it without the
+        training noise floor, which lies within 50 dB of some sounds' peaks.
+
+        Args:
+            mel: Log-mel magnitudes [batch, frames, bands] (the discriminator's features).
+        """
+        db = 10.0 / math.log(10.0)
+        level = db * tf.reduce_logsumexp(2.0 * mel, axis=-1)  # dB of each frame's power
+        peak = tf.reduce_max(level, axis=1, keepdims=True)
+        active = tf.sigmoid(level - peak - ONE_SHOT_DECAY_DB)
+        silent_from_here = tf.math.cumprod(1.0 - active, axis=1, reverse=True)
+        hop_s = self.config.mel_hop / self.config.sample_rate
+        return tf.reduce_sum(1.0 - silent_from_here, axis=1) * hop_s
+
+    def _length_error(self, mel: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
+        """Distance (seconds) of each class group's sorted lengths from the class's quantiles.
+
+        A one-dimensional Wasserstein distance: where three of four real snares have ended by
+        0.4 s, three of four generated ones must have too, which matching the mean and spread
+        of the log-mel alone does not ask (four half-loud snares fit those as well). The batch
+        holds groups of `group` sounds of one class (BalancedSampler).
         """
         g = self.train_config.group
-        sorted_groups = tf.sort(tf.reshape(mel, [-1, g, *mel.shape[1:]]), axis=1)
-        target = tf.gather(self.real_quantiles, labels[::g])
+        sorted_groups = tf.sort(tf.reshape(self.lengths(mel), [-1, g]), axis=1)
+        target = tf.gather(self.real_lengths, labels[::g])
         return tf.reduce_mean(tf.abs(sorted_groups - target))
 
     def _replica_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
@@ -201,11 +227,11 @@ class GanTrainer:
             mean_err = tf.reduce_mean(tf.abs(mean - self.real_stats), axis=[1, 2])
             std_err = tf.reduce_mean(tf.abs(std - self.real_std), axis=[1, 2])
             stats = _masked_mean(mean_err, count > 0) + _masked_mean(std_err, count > 1)
-            quantiles = self._quantile_error(mel, labels)
+            lengths = self._length_error(self.features(fake), labels)
             replicas = self.strategy.num_replicas_in_sync
             g_loss = (
                 avg(tf.nn.softplus(-logits))
-                + (t.stats_weight * stats + t.quantile_weight * quantiles) / replicas
+                + (t.stats_weight * stats + t.duration_weight * lengths) / replicas
             )
         grads = tape.gradient(g_loss, self.g_vars)
         self.opt_g.apply_gradients(zip(grads, self.g_vars, strict=False))
@@ -214,7 +240,7 @@ class GanTrainer:
             "g": g_loss,
             "r1": avg(r1),
             "stats": stats / replicas,
-            "quantiles": quantiles / replicas,
+            "lengths": lengths / replicas,
             "d_real": avg(real_logits),
             "d_fake": avg(fake_logits),
         }
@@ -356,9 +382,9 @@ def train_gan(
         The loss history of this call, one row per step: step, seconds, d, g, r1, ...
     """
     t = trainer.train_config
-    if t.quantile_weight and t.batch % t.group:
+    if t.duration_weight and t.batch % t.group:
         raise ValueError(
-            f"quantile matching needs a batch ({t.batch}) of whole class groups ({t.group})"
+            f"length matching needs a batch ({t.batch}) of whole class groups ({t.group})"
         )
     sampler = BalancedSampler(
         data.train, np.random.default_rng(t.seed + int(trainer.step)), group=t.group

@@ -1,4 +1,4 @@
-"""The generator's class-statistics losses: quantile matching of each class's log-mel."""
+"""The generator's class-statistics losses: matching how long each class's sounds last."""
 
 import numpy as np
 import pytest
@@ -7,37 +7,62 @@ import tensorflow as tf
 from oscserver.model.config import tiny_config
 from oscserver.training.gan import GanTrainer, TrainConfig
 
+SR = 44100
+
+
+def _hit(frames: int, seconds: float, rng: np.random.Generator) -> np.ndarray:
+    """Noise decaying 60 dB in `seconds`."""
+    t = np.arange(frames) / SR
+    return (rng.standard_normal(frames) * 10 ** (-3 * t / seconds)).astype(np.float32)
+
 
 @pytest.fixture(scope="module")
 def trainer():
-    t = GanTrainer(tiny_config(("kick", "snare")), TrainConfig(batch=8, quantile_weight=1.0),
+    t = GanTrainer(tiny_config(("kick", "snare")), TrainConfig(batch=8, duration_weight=1.0),
                    tf.distribute.get_strategy())  # fmt: skip
     rng = np.random.default_rng(0)
+    frames = t.config.frames  # 0.19 s
+    kicks = [_hit(frames, 0.05, rng) for _ in range(8)]
+    snares = [_hit(frames, s, rng) for s in np.linspace(0.06, 0.15, 8)]
+    t.set_real_stats(np.stack(kicks + snares), np.repeat([0, 1], 8))
+    return t, rng
+
+
+def _lengths(t: GanTrainer, audio: np.ndarray) -> np.ndarray:
+    return t.lengths(t.features(tf.constant(audio))).numpy()
+
+
+def test_length_is_where_a_sound_falls_50_db_under_its_peak_for_good(trainer):
+    t, rng = trainer
     frames = t.config.frames
-    decay = np.exp(-np.arange(frames) / 300.0).astype(np.float32)
-    kick = (rng.standard_normal(frames) * decay).astype(np.float32)
-    snare = (rng.standard_normal(frames) * np.sqrt(decay)).astype(np.float32)
-    # every kick is one sound, so its quantiles are that sound's log-mel
-    t.set_real_stats(np.stack([kick] * 8 + [snare] * 8), np.repeat([0, 1], 8))
-    return t, kick, snare
+    short, long = _hit(frames, 0.03, rng), _hit(frames, 0.09, rng)
+    gap = long.copy()
+    gap[frames // 8 : frames // 4] = 0.0  # silent for a while, then sounding again
+    got = _lengths(t, np.stack([short, long, gap]))
+    np.testing.assert_allclose(got[:2], [0.025, 0.075], atol=0.012)  # 50 of 60 dB
+    assert got[2] == pytest.approx(got[1], abs=0.012)  # a gap does not end a sound
 
 
-def _error(t: GanTrainer, audio: np.ndarray, labels: list[int]) -> float:
-    mel = t.features(t._floor(tf.constant(audio)))  # as the generator's step measures
-    return float(t._quantile_error(mel, tf.constant(labels, tf.int32)))
+def test_a_group_as_long_as_its_class_is_near_its_length_quantiles(trainer):
+    t, rng = trainer
+    frames = t.config.frames
+    labels = tf.constant([0] * 4, tf.int32)
+    kicks = np.stack([_hit(frames, 0.05, rng) for _ in range(4)])
+    ringing = np.stack([_hit(frames, 0.5, rng) for _ in range(4)])
+    right = float(t._length_error(t.features(tf.constant(kicks)), labels))
+    wrong = float(t._length_error(t.features(tf.constant(ringing)), labels))
+    assert right < 0.01 < 0.1 < wrong
 
 
-def test_a_group_shaped_like_its_class_is_near_its_quantiles(trainer):
-    t, kick, snare = trainer
-    right = _error(t, np.stack([kick] * 4), [0] * 4)
-    wrong = _error(t, np.stack([snare] * 4), [0] * 4)
-    assert right < 0.2 * wrong
-
-
-def test_the_order_within_a_group_does_not_matter(trainer):
-    t, kick, snare = trainer
-    mel = t.features(t._floor(tf.constant(np.stack([kick, snare, kick, snare]))))
+def test_the_order_within_a_group_does_not_matter_and_the_error_has_a_gradient(trainer):
+    t, rng = trainer
+    frames = t.config.frames
+    audio = tf.Variable(np.stack([_hit(frames, s, rng) for s in (0.02, 0.2, 0.05, 0.1)]))
     labels = tf.constant([1] * 4, tf.int32)
-    a = float(t._quantile_error(mel, labels))
-    b = float(t._quantile_error(tf.gather(mel, [1, 3, 0, 2]), labels))
-    assert a == pytest.approx(b, rel=1e-6) and a > 0
+    with tf.GradientTape() as tape:
+        mel = t.features(audio)
+        a = t._length_error(mel, labels)
+    grad = tape.gradient(a, audio)
+    b = t._length_error(tf.gather(mel, [1, 3, 0, 2]), labels)
+    assert float(a) == pytest.approx(float(b), rel=1e-6) and float(a) > 0
+    assert np.all(np.isfinite(grad.numpy())) and float(tf.reduce_max(tf.abs(grad))) > 0
