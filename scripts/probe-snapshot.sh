@@ -1,0 +1,39 @@
+#!/bin/sh
+# Measures one kept GAN snapshot class by class, to choose the step a model ships from (the GAN
+# oscillates: the last step is rarely the best). Usage:
+#   sh scripts/probe-snapshot.sh runs/main/snapshots/step004500 [ENCODER_MODEL]
+# Writes runs/probe/<step>/ (a throwaway model and its evaluation, generated sounds only, 48
+# per class, no inversion) and prints one line per class: Frechet against the held-out test set,
+# its train-vs-test floor and the noise-burst baseline, the two classifiers' fidelity
+# (generated / real test) and the spread ratio. The export needs an encoder of the same
+# architecture; it is borrowed from ENCODER_MODEL [models/drums-v2] and plays no part here.
+set -eu
+cd "$(dirname "$0")/.."
+SNAP="$1"
+ENCODER_MODEL="${2:-models/drums-v2}"
+DATA="${DATA:-data/drums.npz}"
+DS=.venv/bin/drumsynth
+OUT="runs/probe/$(basename "$SNAP")"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cp -r "$SNAP" "$OUT/checkpoint"
+cp "$ENCODER_MODEL/encoder.weights.h5" "$OUT/encoder.weights.h5"
+{
+    $DS fit-pca --run "$OUT" --samples 1000
+    $DS export --run "$OUT" -o "$OUT/model"
+    $DS evaluate --model "$OUT/model" --data "$DATA" --out "$OUT/eval" --invert-count 0 \
+        --per-class 48 --no-fail
+} > "$OUT/log" 2>&1
+.venv/bin/python - "$OUT/eval/report.json" <<'PY'
+import json
+import sys
+
+for c in json.load(open(sys.argv[1]))["per_class"]:
+    f, band, shape = c["frechet"], c["fidelity_band"], c["fidelity_shape"]
+    print(
+        f"{c['name']:8s} frechet {f['generated']:6.0f} floor {f['train_floor'] or 0:4.0f} "
+        f"noise {f['noise'] or 0:5.0f}  band {band['generated']:.2f}/{band['real_test']:.2f} "
+        f"shape {shape['generated']:.2f}/{shape['real_test']:.2f}  "
+        f"spread {c['diversity']['ratio']:.2f}"
+    )
+PY
