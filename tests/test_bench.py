@@ -66,3 +66,18 @@ def test_mix_sweep_writes_its_tables_figure_and_figures(tiny_model: Path, tmp_pa
         if decay["mean_abs_diff"] > 0:  # the shares of a span add up to the whole change
             assert abs(sum(decay["shares"]) - 1.0) < 1e-6
     assert "| class | decay20 | centroid | flatness | tail | low_pitch |" in done.stdout
+
+
+OSC_BENCH = BENCH.parent / "osc_bench.py"
+
+
+def test_osc_bench_times_a_32_hit_break_over_udp(tiny_model: Path, tmp_path: Path) -> None:
+    out = tmp_path / "osc.json"
+    cmd = [sys.executable, str(OSC_BENCH), "--model", str(tiny_model), "--only", "break",
+           "--n-slow", "2", "--json", str(out)]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    figures = json.loads(out.read_text())  # written whether or not the targets are met
+    assert figures["break_hits"] == 32
+    assert figures["breakpca"]["n"] == 2 and figures["breakpca"]["median_ms"] > 0
+    assert figures["sigterm_exit"] == 0 and figures["tmp_left"] == 0
