@@ -1,4 +1,5 @@
-"""scripts/venv.sh runs pip only when pyproject.toml, setup.py or the asked extras changed."""
+"""scripts/venv.sh runs pip only when something it reads changed; scripts/recipe.sh runs its
+stages in order and resumes."""
 
 from __future__ import annotations
 
@@ -46,3 +47,52 @@ def test_pip_runs_only_when_something_changed(tmp_path: Path) -> None:
     assert venv_sh(tmp_path)[1] == ["-m pip install --quiet -e ."]
     assert venv_sh(tmp_path, "test")[1] == ["-m pip install --quiet -e .[test]"]
     assert venv_sh(tmp_path, "test")[1] == []
+
+
+#: Stands in for .venv/bin/drumsynth in the recipe: logs each call and writes what the call
+#: would (the files the recipe tests to skip a finished step).
+FAKE_DRUMSYNTH = """#!/bin/sh
+echo "$*" >> calls.log
+cmd="$1"; shift
+case "$cmd" in
+  render-soundfonts) mkdir -p data/renders && touch data/renders/manifest.json ;;
+  dataset) mkdir -p data && touch data/drums.npz ;;
+  fit-pca) touch "$2/pca.npz" ;;
+  train-encoder) touch "$2/encoder.weights.h5" ;;
+esac
+"""
+
+
+def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts/recipe.sh", tmp_path / "scripts/recipe.sh")
+    for name in ("install-kits.sh", "venv.sh"):
+        (tmp_path / "scripts" / name).write_text("#!/bin/sh\n")
+    fake = tmp_path / ".venv" / "bin" / "drumsynth"
+    fake.parent.mkdir(parents=True)
+    fake.write_text(FAKE_DRUMSYNTH)
+    fake.chmod(0o755)
+    (tmp_path / "runs" / "main").mkdir(parents=True)
+    (tmp_path / "runs" / "stage1").mkdir(parents=True)
+
+    def recipe() -> list[str]:
+        log = tmp_path / "calls.log"
+        log.unlink(missing_ok=True)
+        subprocess.run(["sh", "scripts/recipe.sh"], cwd=tmp_path, check=True, timeout=60,
+                       capture_output=True)  # fmt: skip
+        return log.read_text().splitlines()
+
+    first = recipe()
+    assert [c.split()[0] for c in first] == [
+        "render-soundfonts", "dataset", "train", "train", "fit-pca", "train-encoder",
+        "fit-pca", "train-encoder", "export", "evaluate",
+    ]  # fmt: skip
+    calls = first
+    assert "--run runs/stage1 --arch no-envelopes --steps 5250" in calls[2]
+    assert "--run runs/main --init-from runs/stage1 --steps 2500" in calls[3]
+    assert calls[5].startswith("train-encoder --run runs/stage1 --steps 2000")
+    assert calls[7].startswith("train-encoder --run runs/main --steps 1000")
+    # a rerun: the GAN stages resume (and end at once), nothing else is redone but the export
+    assert [c.split()[0] for c in recipe()] == ["train", "train", "export", "evaluate"]
