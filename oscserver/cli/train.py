@@ -237,7 +237,8 @@ def fit_pca(run_dir: Path, axes: int, samples: int, seed: int) -> None:
     "--real-steps",
     type=click.IntRange(0),
     default=0,
-    help="Fine-tuning steps on --real-data (spectral loss only).",
+    help="Fine-tuning steps on --real-data: the spectral loss of the resynthesis and the "
+    "class head's cross-entropy, in class-balanced batches.",
 )
 @seed_option("Seed of the pairs.")
 def train_encoder(
