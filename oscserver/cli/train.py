@@ -154,8 +154,9 @@ def dataset(
     "--keep-every",
     type=click.IntRange(0),
     default=0,
-    help="Steps between snapshots kept in RUN/snapshots/stepN, to choose the best step by "
-    "evaluation afterwards (0: none).",
+    help="Steps between snapshots kept in RUN/snapshots/stepN (whole checkpoints, about 60 MB "
+    "each for the default architecture), to choose the best step by evaluation afterwards, or "
+    "to branch a run from one (0: none).",
 )
 @seed_option("Seed of the run's randomness.")
 @arch_option("Architecture of a new run (a resumed run keeps its own).")

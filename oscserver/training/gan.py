@@ -49,7 +49,7 @@ class TrainConfig:
     group: int = 4  # sounds of one class drawn together (minibatch std, length quantiles)
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
-    keep_every: int = 0  # steps between kept snapshots (snapshots/stepN, no optimiser); 0: none
+    keep_every: int = 0  # steps between kept snapshots (snapshots/stepN, whole); 0: none
     seed: int = 0  # seed of every random draw of the run
 
 
@@ -411,7 +411,9 @@ def train_gan(
             trainer.save_checkpoint(run_dir / "checkpoint")
         if t.keep_every and (step + 1) % t.keep_every == 0:
             # The GAN oscillates: the best step of a class is chosen afterwards, by evaluation.
-            trainer.save_checkpoint(run_dir / "snapshots" / f"step{step + 1:06d}", False)
+            # Whole, optimiser state too: a run branched from a snapshot with a fresh Adam
+            # jolted its discriminator (drums-v2 second release, run v4).
+            trainer.save_checkpoint(run_dir / "snapshots" / f"step{step + 1:06d}")
         if on_sample is not None and ((step + 1) % t.sample_every == 0 or step + 1 == t.steps):
             on_sample(trainer, step + 1)
     log.close()

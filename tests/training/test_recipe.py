@@ -6,6 +6,7 @@ import numpy as np
 from click.testing import CliRunner
 
 from oscserver.cli import main
+from oscserver.training.checkpoint import OPTIMIZER_FILE
 from tests.training.test_dataset import make_kit
 
 
@@ -83,6 +84,7 @@ def test_recipe_end_to_end(tmp_path):
     assert sorted(p.name for p in (run2 / "snapshots").iterdir()) == ["step000001", "step000002"]
     two = json.loads((run2 / "snapshots" / "step000002" / "state.json").read_text())
     assert two["step"] == 2
+    assert (run2 / "snapshots" / "step000002" / OPTIMIZER_FILE).exists()  # a run can branch
     other = tmp_path / "other.npz"
     invoke("dataset", kits, "-o", other, "--classes", "kick,snare", "--arch", "tiny")
     result = CliRunner().invoke(main, ["train", "--data", str(other), "--run",
