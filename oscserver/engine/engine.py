@@ -282,8 +282,12 @@ class DrumEngine:
 
     # ---- sounds ------------------------------------------------------------------------------
 
-    def render(self, latent: np.ndarray) -> Render:
-        """Renders w [w_dim] -> audio [frames], or [n, w_dim] -> [n, frames]."""
+    def render(self, latent: np.ndarray, check: Check | None = None) -> Render:
+        """Renders w [w_dim] -> audio [frames], or [n, w_dim] -> [n, frames].
+
+        With `check`, a batch renders in slices of about JOB_SLICE_S, `check` called before
+        each with the fraction done (a job's kit or break edit stops and reports between them).
+        """
         w = np.asarray(latent, np.float32)
         single = w.ndim == 1
         batch = w[None] if single else w
@@ -291,21 +295,22 @@ class DrumEngine:
             raise ValueError(f"latent must be [{self.w_dim}] or [n, {self.w_dim}], got {w.shape}")
         if not np.all(np.isfinite(batch)):
             raise ValueError("latent holds NaN or infinite values")
-        chunks = [
-            self._synth(batch[i : i + RENDER_CHUNK]).numpy()
-            for i in range(0, len(batch), RENDER_CHUNK)
-        ]
-        audio = np.concatenate(chunks).astype(np.float32)
+        audio = self._render_checked(batch, check)
         return Render(audio[0] if single else audio, w)
 
     def _render_checked(
         self, batch: np.ndarray, check: Check | None, done: float = 0.0, share: float = 1.0
     ) -> np.ndarray:
-        """Audio [n, frames] of w [n, w_dim], in chunks of about JOB_SLICE_S with `check` called
-        before each (the fraction done runs from `done` to `done + share`)."""
+        """Audio [n, frames] of w [n, w_dim]: in chunks of RENDER_CHUNK, or with `check` in
+        slices of about JOB_SLICE_S, `check` called before each (the fraction done running
+        from `done` to `done + share`)."""
         if check is None:
-            return self.render(batch).audio
-        chunks = _in_slices(lambda w: self._synth(w).numpy(), batch, check, done, share)
+            chunks = [
+                self._synth(batch[i : i + RENDER_CHUNK]).numpy()
+                for i in range(0, len(batch), RENDER_CHUNK)
+            ]
+        else:
+            chunks = _in_slices(lambda w: self._synth(w).numpy(), batch, check, done, share)
         return np.concatenate(chunks).astype(np.float32)
 
     def render_styles(self, styles: np.ndarray) -> Render:
@@ -345,7 +350,11 @@ class DrumEngine:
     def kit(self, seed: int, psi: float = 1.0) -> Render:
         """The same z through every class, in class order: a coherent kit from one seed.
         Audio [classes, frames], latents [classes, w_dim]."""
-        return self.render(np.stack([self.seed_latent(seed, k, psi) for k in self.classes]))
+        return self.render(self.kit_latents(seed, psi))
+
+    def kit_latents(self, seed: int, psi: float = 1.0) -> np.ndarray:
+        """What `kit` renders: the seed's w in every class, [classes, w_dim]."""
+        return np.stack([self.seed_latent(seed, k, psi) for k in self.classes])
 
     def from_coordinates(
         self, cls: str, coords: Sequence[float], base: np.ndarray | None = None

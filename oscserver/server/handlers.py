@@ -17,7 +17,6 @@ The server knows the engine only through the `Engine` protocol below: its public
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from oscserver.audio.dsp import place_slices
-from oscserver.limits import JOB_SLICE_S, LIVE_BATCH, MAX_SEED, MAX_SLOT_CHARS
+from oscserver.limits import MAX_SEED, MAX_SLOT_CHARS
 from oscserver.server.inputs import ReadPolicy, read_request_audio
 from oscserver.server.presets import PRESET_OFFSETS_TOLERANCE, Preset, PresetError, PresetStore
 from oscserver.server.protocol import Call, slot_reply_value
@@ -85,7 +84,9 @@ class Engine(Protocol):
 
     def seed_latent(self, seed: int, cls: str, psi: float = 1.0) -> np.ndarray: ...
 
-    def render(self, latent: np.ndarray) -> RenderLike: ...
+    def render(self, latent: np.ndarray, check: Check | None = None) -> RenderLike: ...
+
+    def kit_latents(self, seed: int, psi: float = 1.0) -> np.ndarray: ...
 
     def coordinates_latent(
         self, cls: str, coords: Sequence[float], base: np.ndarray | None = None
@@ -327,24 +328,6 @@ class Handlers:
         work = self.work(call)
         return work.finish(work.compute(self.check if call.lane == "job" else None))
 
-    def _render_pieces(self, latents: np.ndarray, check: Check | None) -> np.ndarray:
-        """Audio [n, frames] of latents [n, w_dim]; with `check`, a piece at a time (one sound,
-        then as many as take about JOB_SLICE_S), `check` called before each piece with the
-        fraction done, so a kit or a break's edit stops and reports between pieces."""
-        if check is None:
-            return np.asarray(self.engine.render(latents).audio)
-        pieces: list[np.ndarray] = []
-        done, size = 0, 1
-        while done < len(latents):
-            check(done / len(latents))
-            piece = latents[done : done + size]
-            began = time.perf_counter()
-            pieces.append(np.asarray(self.engine.render(piece).audio))
-            each = (time.perf_counter() - began) / len(piece)
-            done += len(piece)
-            size = int(min(LIVE_BATCH, max(1, JOB_SLICE_S // each))) if each > 0 else LIVE_BATCH
-        return np.concatenate(pieces)
-
     # one call at a time ------------------------------------------------------------------------
 
     def _store(
@@ -562,15 +545,15 @@ class Handlers:
 
     def work_kit(self, call: Call) -> Work:
         """`/drum/kit` as work: the same seed through every class (the engine's `kit`),
-        rendered class by class (a few at once when they are quick), then stored."""
+        rendered in slices with the job's check, then stored."""
         prefix, classes = call.slot, self.engine.classes
         seed, psi = call.args["seed"], call.args["psi"]
         assert prefix is not None
         names = [hit_slot_name(prefix, k) for k in classes]  # all checked before any write
 
         def compute(check: Check | None) -> tuple[np.ndarray, np.ndarray]:
-            latents = np.stack([self.engine.seed_latent(seed, k, psi) for k in classes])
-            return latents, self._render_pieces(latents, check)
+            latents = self.engine.kit_latents(seed, psi)
+            return latents, np.asarray(self.engine.render(latents, check).audio)
 
         def finish(result: tuple[np.ndarray, np.ndarray]) -> Done:
             latents, audio = result
@@ -649,7 +632,7 @@ class Handlers:
         return self._in_turn(call)
 
     def work_breakpca(self, call: Call) -> Work:
-        """`/drum/breakpca` as work: the hits' new latents, rendered a piece at a time."""
+        """`/drum/breakpca` as work: the hits' new latents, rendered in checked slices."""
         assert call.slot is not None
         hits = self._break_of(call.slot)
         coords = list(call.args["c"])
@@ -660,7 +643,7 @@ class Handlers:
                  for cls, base in zip(hits.classes, hits.base, strict=True)]
             )  # fmt: skip
             moved = Break(hits.onsets, hits.base, latents, hits.classes, hits.length)
-            return moved, self._render_pieces(latents, check)
+            return moved, np.asarray(self.engine.render(latents, check).audio)
 
         return Work(compute, lambda result: self._lay_break(call, *result))
 
@@ -670,7 +653,7 @@ class Handlers:
         return self._in_turn(call)
 
     def work_breakmix(self, call: Call) -> Work:
-        """`/drum/breakmix` as work: the hits' morphed latents, rendered a piece at a time."""
+        """`/drum/breakmix` as work: the hits' morphed latents, rendered in checked slices."""
         a, b = self._break_of(call.args["slotA"]), self._break_of(call.args["slotB"])
         t, nb = call.args["t"], len(b.onsets)
 
@@ -684,6 +667,6 @@ class Handlers:
                 for i, (cls, w) in enumerate(zip(a.classes, latents, strict=True))
             )
             mixed = Break(a.onsets, latents, latents, classes, a.length)
-            return mixed, self._render_pieces(latents, check)
+            return mixed, np.asarray(self.engine.render(latents, check).audio)
 
         return Work(compute, lambda result: self._lay_break(call, *result))

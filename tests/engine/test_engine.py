@@ -197,3 +197,12 @@ def test_a_checked_path_and_break_report_rising_fractions_and_render_the_same(en
     _, encoded = engine.invert_slices(loop, 44100, 0, fractions.append)
     _, encoded_plain = engine.invert_slices(loop, 44100, 0)
     np.testing.assert_allclose(encoded.latent, encoded_plain.latent, atol=1e-3)
+
+
+def test_a_checked_render_reports_its_slices_and_sounds_as_one_batch(engine):
+    latents = engine.kit_latents(3)
+    fractions: list[float] = []
+    checked = engine.render(latents, fractions.append).audio
+    assert fractions and fractions[0] == 0.0 and fractions == sorted(fractions)
+    assert all(f < 1.0 for f in fractions)
+    np.testing.assert_allclose(checked, engine.kit(3).audio, atol=1e-5)

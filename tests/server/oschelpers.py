@@ -104,9 +104,19 @@ class FakeEngine:
         origin = self.means[cls] if base is None else base
         return ((latent - origin) @ self.axes.T).astype(np.float32)
 
-    def render(self, latent: np.ndarray) -> FakeRender:
-        """One sound [w_dim] or a batch [n, w_dim], `delay` per call whatever its size."""
+    def render(
+        self, latent: np.ndarray, check: Callable[[float], None] | None = None
+    ) -> FakeRender:
+        """One sound [w_dim] or a batch [n, w_dim], `delay` per call whatever its size; with
+        `check`, a sound at a time (as the engine's slices when a sound takes the whole
+        slice), `check` called before each."""
         latent = np.asarray(latent, np.float32)
+        if check is not None and latent.ndim == 2:
+            audio = []
+            for i, w in enumerate(latent):
+                check(i / len(latent))
+                audio.append(self.render(w[None]).audio[0])
+            return FakeRender(np.stack(audio), latent)
         self.calls.append("render")
         self.batches.append(1 if latent.ndim == 1 else len(latent))
         if self.delay:
@@ -216,7 +226,10 @@ class FakeEngine:
 
     def kit(self, seed: int, psi: float = 1.0) -> FakeRender:
         self.calls.append("kit")
-        return self.render(np.stack([self.seed_latent(seed, c, psi) for c in self.classes]))
+        return self.render(self.kit_latents(seed, psi))
+
+    def kit_latents(self, seed: int, psi: float = 1.0) -> np.ndarray:
+        return np.stack([self.seed_latent(seed, c, psi) for c in self.classes])
 
 
 class Client:
