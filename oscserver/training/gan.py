@@ -129,7 +129,8 @@ class GanTrainer:
         return self._floor(audio * tf.pow(10.0, db / 20.0))
 
     def set_real_stats(self, audio: np.ndarray, labels: np.ndarray) -> None:
-        """Computes each class's log-mel mean and spread over `audio` [n, frames]."""
+        """Computes each class's log-mel mean and spread over `audio` [n, frames], and its
+        length quantiles when lengths are matched (`duration_weight`)."""
         mels = np.concatenate(
             [self.features(self._floor(audio[i : i + 64])).numpy()
              for i in range(0, len(audio), 64)]
@@ -137,6 +138,8 @@ class GanTrainer:
         classes = range(len(self.config.classes))
         self.real_stats.assign(np.stack([mels[labels == c].mean(axis=0) for c in classes]))
         self.real_std.assign(np.stack([mels[labels == c].std(axis=0, ddof=1) for c in classes]))
+        if not self.train_config.duration_weight:
+            return
         # Lengths without the floor: it would sit within 50 dB of some sounds' peaks.
         lengths = np.concatenate(
             [self.lengths(self.features(audio[i : i + 64])).numpy()
@@ -227,7 +230,11 @@ class GanTrainer:
             mean_err = tf.reduce_mean(tf.abs(mean - self.real_stats), axis=[1, 2])
             std_err = tf.reduce_mean(tf.abs(std - self.real_std), axis=[1, 2])
             stats = _masked_mean(mean_err, count > 0) + _masked_mean(std_err, count > 1)
-            lengths = self._length_error(self.features(fake), labels)
+            lengths = (  # another STFT of the fakes: only when it counts
+                self._length_error(self.features(fake), labels)
+                if t.duration_weight
+                else tf.constant(0.0)
+            )
             replicas = self.strategy.num_replicas_in_sync
             g_loss = (
                 avg(tf.nn.softplus(-logits))

@@ -74,8 +74,7 @@ def train_run(
 
     A new run may start its generator from a model folder or from another run's latest
     checkpoint (`init_from`, same classes; the discriminator starts fresh); a resumed run
-    ignores it. `on_step` is told (steps done,
-    train.steps) as train_gan tells it.
+    ignores it. `on_step` is told (steps done, train.steps) as train_gan tells it.
     """
     data = Dataset.load(data_path)
     run_dir.mkdir(parents=True, exist_ok=True)
