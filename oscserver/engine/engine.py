@@ -94,7 +94,12 @@ def synthesize(
 
 
 class DrumEngine:
-    """Renders drums from one model artifact; not thread-safe (one worker owns it)."""
+    """Renders drums from one model artifact.
+
+    Nothing changes after construction (the noise, the class means and the compiled functions
+    are set once), so two threads may call it at once: the server's worker renders live
+    requests while a job's work runs on a thread of its own.
+    """
 
     def __init__(self, artifact: Artifact, *, warmup: bool = True) -> None:
         self.artifact = artifact
