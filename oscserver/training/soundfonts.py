@@ -50,6 +50,13 @@ GM_DRUMS: dict[int, str] = {
     39: "clap",  # hand clap
 }
 
+#: Kits that play something else on some GM drum notes: (kit name pattern, notes). The GS
+#: Orchestra set (program 48) plays timpani on notes 41-53, where GM has toms, hats and cymbals
+#: (its renders there have spectral centroids of 150-450 Hz, rising a semitone a note).
+NOT_DRUMS: tuple[tuple[re.Pattern[str], range], ...] = (
+    (re.compile(r"orchestra", re.IGNORECASE), range(41, 54)),
+)
+
 #: Classes whose notes are held long (they ring); others get a short note-off.
 LONG_CLASSES = ("cymbal", "openhat")
 
@@ -135,6 +142,11 @@ def drum_midi(
     return midi, events
 
 
+def plays_other(kit_name: str, note: int) -> bool:
+    """True when the kit plays something other than GM_DRUMS's class on this note."""
+    return any(p.search(kit_name) and note in notes for p, notes in NOT_DRUMS)
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
@@ -151,6 +163,7 @@ def render_kit(
     spacing: float = 2.5,
 ) -> list[dict[str, str]]:
     """Renders one kit into out_dir/<font>/<kit>/ and returns its manifest rows."""
+    notes = [n for n in notes if not plays_other(kit_name, n)]
     midi, events = drum_midi(program, notes, velocities, spacing)
     kit_dir = out_dir / font.name / f"{program:03d}-{_slug(kit_name)}"
     kit_dir.mkdir(parents=True, exist_ok=True)

@@ -136,6 +136,15 @@ def test_open_and_closed_hats_are_told_apart():
     assert classify("drum_cymbal_pedal", classes) == "hat"  # a hi-hat's two cymbals, closed
     assert classify("drum_cymbal_open", classes) == "openhat"
     assert classify("crash01", classes) == "cymbal"
+    # the names of the held-out kits that rang like open hats but were classed closed
+    assert classify("Hat Op Dirty", classes) == "openhat"  # ElectricEmpireKit
+    assert classify('Hi-Hat Semiopen (Paiste Alpha Metal edge 14")', classes) == "openhat"
+    assert classify("Sabian Hat Swish", classes) == "openhat"  # The Black Pearl
+    assert classify("Hi Hat Free", classes) == "openhat"  # BJA_Pacific
+    assert classify("VariBreaks Hat 1 Op", classes) == "openhat"
+    assert classify("Sabian Hat Choke", classes) == "hat"
+    assert classify("Hat Ring 1", classes) == "hat"
+    assert classify("Op Amp Kick", classes) == "kick"  # "op" opens hats only
     # without an openhat class, open hats stay hats
     assert classify("hihat_opened01", ["kick", "hat"]) == "hat"
 

@@ -8,9 +8,17 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from oscserver.training.soundfonts import DEBIAN_SOUNDFONTS, GM_DRUMS, drum_midi, render_soundfonts
+from oscserver.training.soundfonts import (
+    DEBIAN_SOUNDFONTS,
+    GM_DRUMS,
+    drum_midi,
+    plays_other,
+    render_kit,
+    render_soundfonts,
+)
 
 TIMGM = next(f for f in DEBIAN_SOUNDFONTS if f.name == "timgm6mb")
+FLUID = next(f for f in DEBIAN_SOUNDFONTS if f.name == "fluidr3")
 
 
 def test_midi_plays_every_note_on_channel_10_at_its_time():
@@ -53,3 +61,20 @@ def test_render_a_real_kit_into_labelled_one_shots(tmp_path):
         return float(np.sum(spec * np.arange(spec.size)) / np.sum(spec))
 
     assert centroid(kick) * 4 < centroid(hat)
+
+
+def test_the_orchestra_sets_timpani_are_not_labelled_drums():
+    assert plays_other("Orchestra Kit", 42) and plays_other("Orchestra Kit", 53)
+    assert not plays_other("Orchestra Kit", 36) and not plays_other("Orchestra Kit", 57)
+    assert not plays_other("Standard", 42)
+
+
+@pytest.mark.skipif(
+    shutil.which("fluidsynth") is None or not FLUID.path.exists(),
+    reason="fluidsynth and fluid-soundfont-gm are installed by scripts/install-kits.sh",
+)
+def test_a_real_orchestra_set_renders_its_kick_and_not_its_timpani(tmp_path):
+    rows = render_kit(FLUID, 48, "Orchestra Kit", tmp_path, notes=[36, 42, 45], velocities=[100])
+    assert [r["class"] for r in rows] == ["kick"]
+    standard = render_kit(FLUID, 0, "Standard", tmp_path, notes=[36, 42], velocities=[100])
+    assert [r["class"] for r in standard] == ["kick", "hat"]
