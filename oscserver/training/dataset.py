@@ -124,7 +124,8 @@ def hydrogen_sources(kit_dir: Path, classes: Sequence[str]) -> list[Source]:
         cls = classify(name, classes)
         if cls is None:
             continue
-        for fname in {_text(layer, "filename") for layer in inst.iter("layer")} - {""}:
+        # Sorted: which velocity layer stands for its near-copies must not depend on hashing.
+        for fname in sorted({_text(layer, "filename") for layer in inst.iter("layer")} - {""}):
             path = kit_dir / fname
             if path.is_file():
                 source = f"hydrogen/{kit_dir.name}"

@@ -1,6 +1,9 @@
 """Dataset building from a Hydrogen kit and a plain folder, with real audio files."""
 
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import soundfile as sf
@@ -179,3 +182,25 @@ def test_renders_near_copies_and_whole_test_sources(tmp_path):
     recorded = json.loads(out.with_suffix(".json").read_text())
     assert {s["split"] for s in recorded["sources"] if s["source"].startswith("fontB")} == {"test"}
     assert {s["split"] for s in recorded["sources"] if s["source"].startswith("fontA")} == {"train"}
+
+
+def test_a_kits_files_come_in_the_same_order_under_any_hash_seed(tmp_path):
+    """Which velocity layer stands for its near-copies follows the order the kit's files are
+    read in: that order must not change between runs (Python salts string hashes per run)."""
+    make_kit(tmp_path / "kits", np.random.default_rng(0))
+    script = (
+        "import sys; from pathlib import Path; "
+        "from oscserver.training.dataset import hydrogen_sources; "
+        "print([s.path.name for s in hydrogen_sources(Path(sys.argv[1]), ['kick', 'hat'])])"
+    )
+    orders = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / "kits" / "TestKit")],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(orders) == 1 and "Kick_A_0.wav" in orders.pop()
