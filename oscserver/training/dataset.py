@@ -124,8 +124,11 @@ def hydrogen_sources(kit_dir: Path, classes: Sequence[str]) -> list[Source]:
         cls = classify(name, classes)
         if cls is None:
             continue
-        # Sorted: which velocity layer stands for its near-copies must not depend on hashing.
-        for fname in sorted({_text(layer, "filename") for layer in inst.iter("layer")} - {""}):
+        # Velocity layers; kits of the older format (HardElectro1, Millo-Drums_v.1,
+        # rumpf_kit_z01_h2) name one file on the instrument itself. Sorted: which layer stands
+        # for its near-copies must not depend on hashing.
+        layers = {_text(layer, "filename") for layer in inst.iter("layer")} - {""}
+        for fname in sorted(layers or {_text(inst, "filename")} - {""}):
             path = kit_dir / fname
             if path.is_file():
                 source = f"hydrogen/{kit_dir.name}"

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import soundfile as sf
 
-from oscserver.training.dataset import Dataset, build_dataset, classify
+from oscserver.training.dataset import Dataset, build_dataset, classify, hydrogen_sources
 
 KIT_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <drumkit_info xmlns="http://www.hydrogen-music.org/drumkit">
@@ -204,3 +204,21 @@ def test_a_kits_files_come_in_the_same_order_under_any_hash_seed(tmp_path):
         for seed in ("1", "2", "3")
     }
     assert len(orders) == 1 and "Kick_A_0.wav" in orders.pop()
+
+
+def test_a_kit_of_the_older_format_names_its_file_on_the_instrument(tmp_path):
+    kit = tmp_path / "OldKit"
+    kit.mkdir()
+    rng = np.random.default_rng(0)
+    sf.write(kit / "bd1.flac", tone(60, 44100, 0.3, rng), 44100)
+    sf.write(kit / "closehihat3.flac", tone(5000, 44100, 0.1, rng), 44100)
+    instruments = "".join(
+        f"<instrument><id>{i}</id><name>{name}</name><filename>{f}</filename></instrument>"
+        for i, (name, f) in enumerate([("Kick", "bd1.flac"), ("Closed HH", "closehihat3.flac")])
+    )
+    (kit / "drumkit.xml").write_text(KIT_XML.format(instruments=instruments))
+    sources = hydrogen_sources(kit, ["kick", "hat"])
+    assert [(s.path.name, s.cls) for s in sources] == [
+        ("bd1.flac", "kick"),
+        ("closehihat3.flac", "hat"),
+    ]
