@@ -145,6 +145,13 @@ def dataset(
     "of their lengths, not only their average spectrogram.",
 )
 @click.option(
+    "--ema-halflife",
+    type=click.IntRange(1),
+    default=500,
+    help="Half-life in steps of the generator's moving average, the weights a model ships "
+    "(longer smooths more of the GAN's oscillation out of a snapshot).",
+)
+@click.option(
     "--sample-every",
     type=click.IntRange(1),
     default=1000,
@@ -170,7 +177,8 @@ def dataset(
 )
 def train(
     data: Path, run_dir: Path, steps: int, batch: int, lr: float, lr_d: float, r1: float,
-    stats_weight: float, duration_weight: float, sample_every: int, keep_every: int, seed: int,
+    stats_weight: float, duration_weight: float, ema_halflife: int, sample_every: int,
+    keep_every: int, seed: int,
     arch: str,
     init_from: Path | None,
 ) -> None:  # fmt: skip
@@ -194,6 +202,7 @@ def train(
         r1_gamma=r1,
         stats_weight=stats_weight,
         duration_weight=duration_weight,
+        ema_halflife=ema_halflife,
         sample_every=sample_every,
         keep_every=keep_every,
         seed=seed,

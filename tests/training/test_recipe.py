@@ -80,10 +80,10 @@ def test_recipe_end_to_end(tmp_path):
     run2 = tmp_path / "run2"
     invoke("train", "--data", data, "--run", run2, "--steps", 2, "--batch", 4, "--arch", "tiny",
            "--init-from", model, "--keep-every", 1, "--sample-every", 2,
-           "--duration-weight", 1)  # fmt: skip
+           "--duration-weight", 1, "--ema-halflife", 50)  # fmt: skip
     assert sorted(p.name for p in (run2 / "snapshots").iterdir()) == ["step000001", "step000002"]
     two = json.loads((run2 / "snapshots" / "step000002" / "state.json").read_text())
-    assert two["step"] == 2
+    assert two["step"] == 2 and two["train"]["ema_halflife"] == 50
     assert (run2 / "snapshots" / "step000002" / OPTIMIZER_FILE).exists()  # a run can branch
     other = tmp_path / "other.npz"
     invoke("dataset", kits, "-o", other, "--classes", "kick,snare", "--arch", "tiny")
