@@ -24,7 +24,7 @@ ENC_STEPS="${ENC_STEPS:-1000}"
 REAL_STEPS="${REAL_STEPS:-600}"
 CLASSES="kick,snare,hat,openhat,tom,cymbal"
 TEST_SOURCES="timgm6mb,lmms,hydrogen/GMRockKit,hydrogen/ForzeeStereo,hydrogen/The Black Pearl,\
-hydrogen/ElectricEmpireKit"
+hydrogen/ElectricEmpireKit,hydrogen/HardElectro1"
 DATA=data/drums.npz
 DS=.venv/bin/drumsynth
 
