@@ -134,11 +134,30 @@ class DrumEngine:
             tf.TensorSpec([], tf.float32),
         ]
 
-        @tf.function(input_signature=seed_spec)
-        def latent_fn(z: tf.Tensor, label: tf.Tensor, psi: tf.Tensor) -> tf.Tensor:
+        def truncated(z: tf.Tensor, label: tf.Tensor, psi: tf.Tensor) -> tf.Tensor:
             # mapping and truncation toward the class mean: the one place a seed becomes w
             centre = tf.gather(means, label)
             return centre + psi * (gen.mapping([z, label], training=False) - centre)
+
+        @tf.function(input_signature=seed_spec)
+        def latent_fn(z: tf.Tensor, label: tf.Tensor, psi: tf.Tensor) -> tf.Tensor:
+            return truncated(z, label, psi)
+
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec([None, c.z_dim], tf.float32),
+                tf.TensorSpec([None], tf.int32),
+                tf.TensorSpec([None], tf.float32),
+            ]
+        )
+        def latents_fn(z: tf.Tensor, label: tf.Tensor, psi: tf.Tensor) -> tf.Tensor:
+            # n seeds in one call (a batch of live renders), each mapped on its own as in
+            # latent_fn: the same w to the bit (a batched matmul sums in another order): [n, w_dim]
+            return tf.map_fn(
+                lambda one: truncated(one[0][None], one[1][None], one[2])[0],
+                (z, label, psi),
+                fn_output_signature=tf.float32,
+            )
 
         @tf.function(input_signature=seed_spec)
         def seed_fn(z: tf.Tensor, label: tf.Tensor, psi: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -165,7 +184,7 @@ class DrumEngine:
 
         self._latent, self._synth, self._encode = latent_fn, synth_fn, encode_fn
         self._styles, self._hybrid = styles_fn, hybrid_fn
-        self._seed = seed_fn
+        self._seed, self._latents = seed_fn, latents_fn
         self._refine_fn = self._build_refine()
         if warmup:
             self.warm_up()
@@ -220,6 +239,7 @@ class DrumEngine:
         self.render(w)
         self.render(np.repeat(w[None], 2, axis=0))
         self.seed_latent(0, self.classes[0])
+        self.seed_latents([0, 1], self.classes[:1] * 2, [1.0, 1.0])
         self.mix(w, w)
         self.hybrid_latent([(self.classes[0], 1.0)], 0)
         self.generate(0, self.classes[0])
@@ -252,6 +272,23 @@ class DrumEngine:
     def seed_latent(self, seed: int, cls: str, psi: float = 1.0) -> np.ndarray:
         """The w of a seed in a class, truncated toward the class mean by psi: [w_dim]."""
         return self._latent(*self._seed_inputs(seed, cls, psi)).numpy()[0]
+
+    def seed_latents(
+        self, seeds: Sequence[int], classes: Sequence[str], psis: Sequence[float]
+    ) -> np.ndarray:
+        """The w of n seeds, each in its class and truncated by its psi: [n, w_dim], row i
+        exactly `seed_latent(seeds[i], classes[i], psis[i])`, in one call instead of n (a call
+        costs far more than the mapping of one seed)."""
+        if not len(seeds) == len(classes) == len(psis) > 0:
+            raise ValueError(
+                f"need as many seeds, classes and psis (at least one), got {len(seeds)}, "
+                f"{len(classes)} and {len(psis)}"
+            )
+        inputs = [self._seed_inputs(*one) for one in zip(seeds, classes, psis, strict=True)]
+        z = np.concatenate([one[0] for one in inputs])
+        labels = np.concatenate([one[1] for one in inputs])
+        psi = np.array([one[2] for one in inputs], np.float32)
+        return self._latents(z, labels, psi).numpy()
 
     def hybrid_latent(
         self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0

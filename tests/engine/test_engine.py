@@ -121,6 +121,9 @@ def test_invert_rejects_non_audio(engine, tmp_path):
         (lambda e: e.generate(1, "cowbell"), "unknown class"),
         (lambda e: e.generate(1, "kick", psi=3.0), "psi"),
         (lambda e: e.generate(-1, "kick"), "seed"),
+        (lambda e: e.seed_latents([1, 2], ["kick", "cowbell"], [1.0, 1.0]), "unknown class"),
+        (lambda e: e.seed_latents([1, 2], ["kick"], [1.0, 1.0]), "as many"),
+        (lambda e: e.seed_latents([], [], []), "at least one"),
         (lambda e: e.from_coordinates("kick", [float("nan")]), "finite"),
         (lambda e: e.morph(e.class_mean("kick"), e.class_mean("hat"), 1.5), "between 0 and 1"),
         (lambda e: e.path([e.class_mean("kick")], 4), "two anchors"),
@@ -206,3 +209,12 @@ def test_a_checked_render_reports_its_slices_and_sounds_as_one_batch(engine):
     assert fractions and fractions[0] == 0.0 and fractions == sorted(fractions)
     assert all(f < 1.0 for f in fractions)
     np.testing.assert_allclose(checked, engine.kit(3).audio, atol=1e-5)
+
+
+def test_seed_latents_map_a_batch_of_seeds_as_one_at_a_time(engine):
+    seeds, classes, psis = [4, 9, 4, 0], ["kick", "hat", "snare", "kick"], [1.0, 0.5, 1.7, 0.0]
+    batch = engine.seed_latents(seeds, classes, psis)
+    assert batch.shape == (4, engine.w_dim) and batch.dtype == np.float32
+    alone = np.stack([engine.seed_latent(*one) for one in zip(seeds, classes, psis, strict=True)])
+    np.testing.assert_array_equal(batch, alone)  # to the bit: a slot's latent is its seed's
+    np.testing.assert_array_equal(engine.seed_latents([9], ["hat"], [0.5])[0], alone[1])
