@@ -5,6 +5,7 @@ Pure numpy/scipy/soundfile: nothing here knows of TensorFlow, OSC or training.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from fractions import Fraction
@@ -100,6 +101,8 @@ def write_wav_atomic(
     """Writes a WAV file under a temporary name in the same folder, then renames it into place.
 
     A reader polling the folder sees either the old file or the whole new one, never a part.
+    The file is encoded in memory first and written with one call: libsndfile writing to the
+    file itself seeks and writes a dozen times a file, a cost paid per sound of a live batch.
 
     Args:
         path: Final file name.
@@ -116,18 +119,18 @@ def write_wav_atomic(
     data = np.asarray(audio, dtype=np.float32)
     if fmt != "float32":
         data = np.clip(data, -1.0, 1.0)
+    encoded = io.BytesIO()
+    channels = 1 if data.ndim == 1 else data.shape[1]
+    with sf.SoundFile(
+        encoded, "w", sample_rate, channels, subtype=WAV_SUBTYPES[fmt], format="WAV"
+    ) as out:
+        _no_peak_chunk(out)
+        out.write(data)
     fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=".tmp", dir=final.parent)
     try:
         os.fchmod(fd, 0o644)  # readable by clients running as other users, like any WAV file
-        channels = 1 if data.ndim == 1 else data.shape[1]
-        with (
-            os.fdopen(fd, "wb") as handle,
-            sf.SoundFile(
-                handle, "w", sample_rate, channels, subtype=WAV_SUBTYPES[fmt], format="WAV"
-            ) as out,
-        ):
-            _no_peak_chunk(out)
-            out.write(data)
+        with os.fdopen(fd, "wb") as handle, encoded.getbuffer() as view:
+            handle.write(view)
         os.replace(tmp, final)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

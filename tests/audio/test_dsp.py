@@ -4,7 +4,13 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 from oscserver.audio import dsp
-from oscserver.audio.io import AudioReadError, read_mono, resample, write_wav_atomic
+from oscserver.audio.io import (
+    AudioReadError,
+    _no_peak_chunk,
+    read_mono,
+    resample,
+    write_wav_atomic,
+)
 from tests.helpers import BREAK_STARTS, drum_hit, synthetic_break
 
 
@@ -68,6 +74,12 @@ def test_atomic_write_formats(tmp_path, fmt, subtype):
     info = sf.info(p)
     assert (info.samplerate, info.frames, info.subtype) == (48000, 1000, subtype)
     assert [f.name for f in tmp_path.iterdir()] == ["a.wav"]
+    reference = tmp_path / "ref" / "a.wav"  # libsndfile writing to the file itself
+    reference.parent.mkdir()
+    with sf.SoundFile(str(reference), "w", 48000, 1, subtype=subtype, format="WAV") as out:
+        _no_peak_chunk(out)
+        out.write(x)
+    assert p.read_bytes() == reference.read_bytes()  # encoded in memory: the same bytes
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
@@ -76,6 +88,21 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(ValueError, match="too many dimensions"):
         write_wav_atomic(tmp_path / "a.wav", np.zeros((10, 2, 2)), 44100)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_keeps_the_old_file_and_no_temporary_when_the_rename_fails(
+    tmp_path, monkeypatch
+):
+    old = write_wav_atomic(tmp_path / "a.wav", np.zeros(10), 44100).read_bytes()
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("oscserver.audio.io.os.replace", refuse)
+    with pytest.raises(OSError, match="No space"):
+        write_wav_atomic(tmp_path / "a.wav", np.ones(10), 44100)
+    assert [f.name for f in tmp_path.iterdir()] == ["a.wav"]
+    assert (tmp_path / "a.wav").read_bytes() == old
 
 
 def test_onsets_find_every_hit_of_a_break_within_a_few_ms():
