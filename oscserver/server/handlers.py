@@ -2,8 +2,9 @@
 
 Each handler takes a validated `protocol.Call` and returns what to answer: a `Done` (a sound is
 in place) or a `Message`. The live renders that can share a batched synthesis (seed, random, pca,
-morph) also have a planner: `plan` gives the latent to render and the step that stores the
-sound, so the worker renders several slots' latents in one engine call. The calls that can be
+morph) also have a planner: `plan` gives the latent to render (for a seed, the seed itself: the
+batch's seeds go through the mapping network together) and the step that stores the sound, so
+the worker renders several slots' latents in one engine call. The calls that can be
 long (inversion, breaks and their edits, paths, kits) are split the same way into `Work`: the
 engine work, which reads what it needs first and touches no slot, so the server can run it on a
 thread of its own beside the live lane, and the step that stores its result. Handlers and planners
@@ -83,6 +84,10 @@ class Engine(Protocol):
     def generate(self, seed: int, cls: str, psi: float = 1.0) -> RenderLike: ...
 
     def seed_latent(self, seed: int, cls: str, psi: float = 1.0) -> np.ndarray: ...
+
+    def seed_latents(
+        self, seeds: Sequence[int], classes: Sequence[str], psis: Sequence[float]
+    ) -> np.ndarray: ...
 
     def render(self, latent: np.ndarray, check: Check | None = None) -> RenderLike: ...
 
@@ -165,16 +170,27 @@ Outcome = Done | Message
 
 
 @dataclass(frozen=True)
+class Seeded:
+    """The latent of a seed in a class, truncated by psi: mapped when its batch renders."""
+
+    seed: int
+    cls: str
+    psi: float
+
+
+@dataclass(frozen=True)
 class Plan:
     """A live render waiting for its place in a batched synthesis.
 
     Attributes:
-        latent: What to render: [w_dim].
-        finish: Stores the rendered audio [frames] in the slot and says what to answer.
+        latent: What to render: [w_dim], or the seed whose latent it is (`Handlers.render` maps
+            the batch's seeds in one call of the mapping network, not one call each).
+        finish: Stores the rendered audio [frames] and its latent [w_dim] in the slot and says
+            what to answer.
     """
 
-    latent: np.ndarray
-    finish: Callable[[np.ndarray], Done]
+    latent: np.ndarray | Seeded
+    finish: Callable[[np.ndarray, np.ndarray], Done]
 
 
 @dataclass(frozen=True)
@@ -261,44 +277,54 @@ class Handlers:
         unknown slot, ...) like its handler."""
         return self._planners[call.spec.handler](call)
 
-    def render(self, plans: Sequence[Plan]) -> np.ndarray:
-        """The sounds of several plans in one engine call: audio [n, frames]."""
-        audio = np.asarray(self.engine.render(np.stack([p.latent for p in plans])).audio)
+    def render(self, plans: Sequence[Plan]) -> tuple[np.ndarray, np.ndarray]:
+        """The sounds of several plans in one engine call, their seeds mapped in one call
+        before: latents [n, w_dim] and audio [n, frames]."""
+        seeds = [p.latent for p in plans if isinstance(p.latent, Seeded)]
+        mapped = iter(
+            self.engine.seed_latents(
+                [s.seed for s in seeds], [s.cls for s in seeds], [s.psi for s in seeds]
+            )
+            if seeds
+            else ()
+        )
+        latents = np.stack([next(mapped) if isinstance(p.latent, Seeded) else p.latent
+                            for p in plans])  # fmt: skip
+        audio = np.asarray(self.engine.render(latents).audio)
         if audio.ndim != 2 or audio.shape[0] != len(plans):
             raise RuntimeError(
                 f"engine.render returned audio of shape {audio.shape} for {len(plans)} latents"
             )
-        return audio
+        return latents, audio
 
     def _plan_absolute(
-        self, slot: str, cls: str, latent: np.ndarray, extra: tuple[Any, ...] = ()
+        self, slot: str, cls: str, latent: np.ndarray | Seeded, extra: tuple[Any, ...] = ()
     ) -> Plan:
-        def finish(audio: np.ndarray) -> Done:
-            done = self._store(slot, cls, audio, latent, latent)
+        def finish(audio: np.ndarray, rendered: np.ndarray) -> Done:
+            done = self._store(slot, cls, audio, rendered, rendered)
             return Done(done.path, done.frames, extra)
 
         return Plan(latent, finish)
 
     def plan_seed(self, call: Call) -> Plan:
-        """`/drum/seed` as a plan: the seed's latent."""
+        """`/drum/seed` as a plan: the seed, mapped with the batch's others."""
         assert call.slot is not None
         cls = call.args["class"]
-        latent = self.engine.seed_latent(call.args["seed"], cls, call.args["psi"])
-        return self._plan_absolute(call.slot, cls, latent)
+        return self._plan_absolute(call.slot, cls, Seeded(call.args["seed"], cls, call.args["psi"]))
 
     def plan_random(self, call: Call) -> Plan:
-        """`/drum/random` as a plan: a random seed's latent; answers the seed."""
+        """`/drum/random` as a plan: a random seed; answers the seed."""
         assert call.slot is not None
         seed = int(self.rng.integers(0, MAX_SEED + 1))
         cls = call.args["class"]
-        return self._plan_absolute(call.slot, cls, self.engine.seed_latent(seed, cls), (seed,))
+        return self._plan_absolute(call.slot, cls, Seeded(seed, cls, 1.0), (seed,))
 
     def plan_pca(self, call: Call) -> Plan:
         """`/drum/pca` as a plan: the latent at the coordinates around the slot's base."""
         assert call.slot is not None
         slot, state = call.slot, self.slots.get(call.slot)
         latent = self.engine.coordinates_latent(state.cls, list(call.args["c"]), state.base)
-        return Plan(latent, lambda audio: self._store(slot, state.cls, audio, state.base, latent))
+        return Plan(latent, lambda audio, w: self._store(slot, state.cls, audio, state.base, w))
 
     def plan_morph(self, call: Call) -> Plan:
         """`/drum/morph` as a plan: the latent at t between the two slots."""
@@ -309,7 +335,8 @@ class Handlers:
         return self._plan_absolute(call.slot, self._class_between(a.cls, b.cls, latent), latent)
 
     def _alone(self, plan: Plan) -> Done:
-        return plan.finish(np.asarray(self.engine.render(plan.latent).audio))
+        latents, audio = self.render([plan])
+        return plan.finish(audio[0], latents[0])
 
     # long work ---------------------------------------------------------------------------------
 

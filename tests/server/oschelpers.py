@@ -70,6 +70,12 @@ class FakeEngine:
         z = np.random.default_rng(seed).normal(size=self.w_dim).astype(np.float32)
         return (self.means[cls] + psi * z).astype(np.float32)
 
+    def seed_latents(
+        self, seeds: Sequence[int], classes: Sequence[str], psis: Sequence[float]
+    ) -> np.ndarray:
+        self.calls.append("seed_latents")
+        return np.stack([self.seed_latent(*one) for one in zip(seeds, classes, psis, strict=True)])
+
     def generate(self, seed: int, cls: str, psi: float = 1.0) -> FakeRender:
         self.calls.append("generate")
         latent = self.seed_latent(seed, cls, psi)

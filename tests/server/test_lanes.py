@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 from oschelpers import Client, FakeEngine, start_server
 
-from oscserver.limits import PROGRESS_EVERY_S, SHUTDOWN_GRACE_S
+from oscserver.limits import LIVE_BATCH, PROGRESS_EVERY_S, SHUTDOWN_GRACE_S
 from oscserver.server.app import Config
 
 
@@ -197,6 +197,38 @@ def test_live_renders_of_several_slots_share_one_engine_call(lanes: Callable[...
     _, moved = s.job.ask("/drum/pca", "base2", 1.0, -0.5)
     np.testing.assert_array_equal(wav_data(done["base"][2]), wav_data(moved[2]))
     assert coords[1:] == s.job.ask("/drum/latent", "base2")[1][1:]
+
+
+def test_sixteen_slots_render_as_one_batch_and_a_pca_behind_reads_their_new_state(
+    lanes: Callable[..., Lanes],
+) -> None:
+    s = lanes(delay=0.3)
+    s.live.send("/drum/seed", "block", 1)  # renders alone for 0.3 s while the rest queue
+    time.sleep(0.1)
+    calls_before = len(s.engine.calls)
+    for i in range(LIVE_BATCH):
+        s.live.send("/drum/seed", f"s{i}", 100 + i, s.engine.classes[i % 3])
+    replies = [s.live.recv(5)]  # block's: the worker takes the 16 next, renders 0.3 s
+    time.sleep(0.1)
+    s.live.send("/drum/pca", "s3", 1.0, -0.5)  # reads what the batch writes: after it
+    replies += [s.live.recv(5) for _ in range(LIVE_BATCH + 1)]
+    assert [address for address, _ in replies] == ["/drum/done"] * (LIVE_BATCH + 2)
+    slots = [args[1] for _, args in replies]
+    assert slots == ["block", *(f"s{i}" for i in range(LIVE_BATCH)), "s3"]  # in order
+    assert s.engine.batches[-2:] == [LIVE_BATCH, 1]
+    new_calls = s.engine.calls[calls_before:]
+    assert new_calls.count("seed_latents") == 1, new_calls  # the batch's seeds mapped at once
+    files = {args[2] for _, args in replies[1:-1]}
+    assert len(files) == LIVE_BATCH and all(Path(f).is_file() for f in files)
+    for i in (0, 7, LIVE_BATCH - 1):  # each its own seed's sound and latent
+        _, alone = s.job.ask("/drum/seed", f"a{i}", 100 + i, s.engine.classes[i % 3])
+        np.testing.assert_array_equal(wav_data(replies[1 + i][1][2]), wav_data(alone[2]))
+        assert (
+            s.job.ask("/drum/latent", f"a{i}")[1][1:] == s.job.ask("/drum/latent", f"s{i}")[1][1:]
+        )
+    _, alone = s.job.ask("/drum/seed", "a3", 103, s.engine.classes[0])
+    _, moved = s.job.ask("/drum/pca", "a3", 1.0, -0.5)
+    np.testing.assert_array_equal(wav_data(replies[-1][1][2]), wav_data(moved[2]))
 
 
 def test_a_lone_live_request_takes_its_own_path(lanes: Callable[..., Lanes]) -> None:
