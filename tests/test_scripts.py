@@ -51,12 +51,17 @@ def test_pip_runs_only_when_something_changed(tmp_path: Path) -> None:
 
 #: Stands in for .venv/bin/drumsynth in the recipe: logs each call and writes what the call
 #: would (the files the recipe tests to skip a finished step).
-FAKE_DRUMSYNTH = """#!/bin/sh
+FAKE_DRUMSYNTH = r"""#!/bin/sh
 echo "$*" >> calls.log
 cmd="$1"; shift
 case "$cmd" in
   render-soundfonts) mkdir -p data/renders && touch data/renders/manifest.json ;;
   dataset) mkdir -p data && touch data/drums.npz ;;
+  train)  # a kept snapshot at the last step, as --keep-every leaves one
+    run=$(echo "$*" | sed 's/.*--run \([^ ]*\).*/\1/')
+    steps=$(echo "$*" | sed 's/.*--steps \([0-9]*\).*/\1/')
+    mkdir -p "$run/snapshots/step$(printf %06d "$steps")" "$run/checkpoint"
+    touch "$run/snapshots/step$(printf %06d "$steps")/optimizers.npz" ;;
   fit-pca) touch "$2/pca.npz" ;;
   train-encoder) touch "$2/encoder.weights.h5" ;;
 esac
@@ -86,13 +91,21 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
 
     first = recipe()
     assert [c.split()[0] for c in first] == [
-        "render-soundfonts", "dataset", "train", "train", "fit-pca", "train-encoder",
-        "fit-pca", "train-encoder", "export", "evaluate",
+        "render-soundfonts", "dataset", "train", "train", "train", "train", "fit-pca",
+        "train-encoder", "fit-pca", "train-encoder", "fit-pca", "train-encoder", "export",
+        "evaluate",
     ]  # fmt: skip
     calls = first
     assert "--run runs/stage1 --arch no-envelopes --steps 5250" in calls[2]
-    assert "--run runs/main --init-from runs/stage1 --steps 2500" in calls[3]
-    assert calls[5].startswith("train-encoder --run runs/stage1 --steps 2000")
-    assert calls[7].startswith("train-encoder --run runs/main --steps 1000")
+    assert "--run runs/stage2 --init-from runs/stage1 --steps 2500" in calls[3]
+    assert "--run runs/stage3 --steps 3500 --lr 3e-5" in calls[4]
+    assert "--run runs/main --steps 5000" in calls[5] and "--ema-halflife 1000" in calls[5]
+    # stage 3 branched from stage 2's step 2500 without its optimiser (as the shipped run did),
+    # stage 4 from stage 3's step 3500 with it
+    assert not (tmp_path / "runs/stage3/checkpoint/optimizers.npz").exists()
+    assert (tmp_path / "runs/main/checkpoint/optimizers.npz").exists()
+    assert calls[7].startswith("train-encoder --run runs/stage1 --steps 2000")
+    assert calls[9].startswith("train-encoder --run runs/stage2 --steps 1000")
+    assert calls[11].startswith("train-encoder --run runs/main --steps 1000")
     # a rerun: the GAN stages resume (and end at once), nothing else is redone but the export
-    assert [c.split()[0] for c in recipe()] == ["train", "train", "export", "evaluate"]
+    assert [c.split()[0] for c in recipe()] == ["train"] * 4 + ["export", "evaluate"]
