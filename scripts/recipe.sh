@@ -13,7 +13,7 @@
 #   4. $RUN: from stage 3's step 3500 (optimiser included), the moving average's half-life
 #      1000 steps, to STEPS4. The shipped step was chosen among the snapshots with
 #      scripts/probe-snapshot.sh; STEPS4 stops the stage there.
-# Environment knobs (defaults in brackets): NAME [drums-v2], STEPS1 [5250], STEPS4 [5000],
+# Environment knobs (defaults in brackets): NAME [drums-v2], STEPS1 [5250], STEPS4 [4500],
 # ENC_STEPS [1000], REAL_STEPS [600], RUN [runs/main]. The encoder learns stage 1's generator
 # (2000 + 600 steps), then stage 2's and the last stage's (ENC_STEPS + REAL_STEPS each), as the
 # shipped one did.
@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 NAME="${NAME:-drums-v2}"
 RUN="${RUN:-runs/main}"
 STEPS1="${STEPS1:-5250}"
-STEPS4="${STEPS4:-5000}"
+STEPS4="${STEPS4:-4500}"
 ENC_STEPS="${ENC_STEPS:-1000}"
 REAL_STEPS="${REAL_STEPS:-600}"
 CLASSES="kick,snare,hat,openhat,tom,cymbal"

@@ -99,7 +99,7 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
     assert "--run runs/stage1 --arch no-envelopes --steps 5250" in calls[2]
     assert "--run runs/stage2 --init-from runs/stage1 --steps 2500" in calls[3]
     assert "--run runs/stage3 --steps 3500 --lr 3e-5" in calls[4]
-    assert "--run runs/main --steps 5000" in calls[5] and "--ema-halflife 1000" in calls[5]
+    assert "--run runs/main --steps 4500" in calls[5] and "--ema-halflife 1000" in calls[5]
     # stage 3 branched from stage 2's step 2500 without its optimiser (as the shipped run did),
     # stage 4 from stage 3's step 3500 with it
     assert not (tmp_path / "runs/stage3/checkpoint/optimizers.npz").exists()
