@@ -396,7 +396,8 @@ class DrumEngine:
 
     def kit_latents(self, seed: int, psi: float = 1.0) -> np.ndarray:
         """What `kit` renders: the seed's w in every class, [classes, w_dim]."""
-        return np.stack([self.seed_latent(seed, k, psi) for k in self.classes])
+        n = len(self.classes)
+        return self.seed_latents([seed] * n, self.classes, [psi] * n)
 
     def from_coordinates(
         self, cls: str, coords: Sequence[float], base: np.ndarray | None = None
