@@ -59,6 +59,14 @@ def _masked_mean(values: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
     return tf.reduce_sum(values * kept) / tf.maximum(tf.reduce_sum(kept), 1.0)
 
 
+def _in_batches(
+    fn: Callable[[tf.Tensor], tf.Tensor], audio: np.ndarray, size: int = 64
+) -> np.ndarray:
+    """fn over audio [n, frames] in batches of `size` (the whole training set does not fit one
+    call's memory), concatenated."""
+    return np.concatenate([fn(audio[i : i + size]).numpy() for i in range(0, len(audio), size)])
+
+
 def make_strategy() -> tf.distribute.Strategy:
     """MirroredStrategy over all GPUs when there are several, else the default strategy."""
     gpus = tf.config.list_logical_devices("GPU")
@@ -131,20 +139,14 @@ class GanTrainer:
     def set_real_stats(self, audio: np.ndarray, labels: np.ndarray) -> None:
         """Computes each class's log-mel mean and spread over `audio` [n, frames], and its
         length quantiles when lengths are matched (`duration_weight`)."""
-        mels = np.concatenate(
-            [self.features(self._floor(audio[i : i + 64])).numpy()
-             for i in range(0, len(audio), 64)]
-        )  # fmt: skip
+        mels = _in_batches(lambda x: self.features(self._floor(x)), audio)
         classes = range(len(self.config.classes))
         self.real_stats.assign(np.stack([mels[labels == c].mean(axis=0) for c in classes]))
         self.real_std.assign(np.stack([mels[labels == c].std(axis=0, ddof=1) for c in classes]))
         if not self.train_config.duration_weight:
             return
         # Lengths without the floor: it would sit within 50 dB of some sounds' peaks.
-        lengths = np.concatenate(
-            [self.lengths(self.features(audio[i : i + 64])).numpy()
-             for i in range(0, len(audio), 64)]
-        )  # fmt: skip
+        lengths = _in_batches(lambda x: self.lengths(self.features(x)), audio)
         shares = (np.arange(self.train_config.group) + 0.5) / self.train_config.group
         self.real_lengths.assign(
             np.stack([np.quantile(lengths[labels == c], shares) for c in classes])
