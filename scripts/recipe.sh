@@ -38,19 +38,18 @@ sh scripts/venv.sh test
 [ -f "$DATA" ] || $DS dataset /usr/share/hydrogen/data/drumkits data/renders \
     /usr/share/lmms/samples/drums /usr/share/sonic-pi/samples \
     --classes "$CLASSES" --test-sources "$TEST_SOURCES" -o "$DATA"
-# branch SNAPSHOT RUN: a new run starting from another run's kept snapshot (once)
+# branch SNAPSHOT RUN [fresh]: a new run starting from another run's kept snapshot (once);
+# "fresh" leaves its optimiser state behind
 branch() {
     [ -d "$2/checkpoint" ] && return 0
     mkdir -p "$2"
     cp -r "$1" "$2/checkpoint"
+    if [ "${3:-}" = fresh ]; then rm -f "$2/checkpoint/optimizers.npz"; fi
 }
 FINE="--lr 3e-5 --lr-d 1.5e-5 --duration-weight 1 --keep-every 250"
 $DS train --data "$DATA" --run runs/stage1 --arch no-envelopes --steps "$STEPS1"
 $DS train --data "$DATA" --run runs/stage2 --init-from runs/stage1 --steps 2500 --keep-every 250
-if [ ! -d runs/stage3/checkpoint ]; then
-    branch runs/stage2/snapshots/step002500 runs/stage3
-    rm -f runs/stage3/checkpoint/optimizers.npz
-fi
+branch runs/stage2/snapshots/step002500 runs/stage3 fresh
 # shellcheck disable=SC2086
 $DS train --data "$DATA" --run runs/stage3 --steps 3500 $FINE
 branch runs/stage3/snapshots/step003500 "$RUN"
