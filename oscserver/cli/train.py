@@ -145,6 +145,20 @@ def dataset(
     "of their lengths, not only their average spectrogram.",
 )
 @click.option(
+    "--recon-weight",
+    type=click.FloatRange(0),
+    default=0.0,
+    help="Weight of resynthesising real drums: an encoder trained beside the GAN inverts "
+    "them, and the synthesis network learns to play them back from its w (0: off). A run "
+    "resumed with it needs encoder.weights.h5 in its checkpoint.",
+)
+@click.option(
+    "--lr-e",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=1e-4,
+    help="Learning rate of that encoder.",
+)
+@click.option(
     "--ema-halflife",
     type=click.IntRange(1),
     default=500,
@@ -177,7 +191,8 @@ def dataset(
 )
 def train(
     data: Path, run_dir: Path, steps: int, batch: int, lr: float, lr_d: float, r1: float,
-    stats_weight: float, duration_weight: float, ema_halflife: int, sample_every: int,
+    stats_weight: float, duration_weight: float, recon_weight: float, lr_e: float,
+    ema_halflife: int, sample_every: int,
     keep_every: int, seed: int,
     arch: str,
     init_from: Path | None,
@@ -202,6 +217,8 @@ def train(
         r1_gamma=r1,
         stats_weight=stats_weight,
         duration_weight=duration_weight,
+        recon_weight=recon_weight,
+        lr_e=lr_e,
         ema_halflife=ema_halflife,
         sample_every=sample_every,
         keep_every=keep_every,

@@ -23,8 +23,10 @@ import tensorflow as tf
 from oscserver.audio.dsp import ONE_SHOT_DECAY_DB
 from oscserver.model.config import ModelConfig
 from oscserver.model.discriminator import build_discriminator, build_features, mel_frames
+from oscserver.model.encoder import build_encoder
 from oscserver.model.generator import Generator
-from oscserver.training.checkpoint import load_checkpoint, save_checkpoint
+from oscserver.model.spectral import multires_distance
+from oscserver.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from oscserver.training.dataset import Dataset
 
 
@@ -46,6 +48,8 @@ class TrainConfig:
     floor_db: float = -70.0  # white noise floor added to real and fake alike (hides silence)
     stats_weight: float = 1.0  # weight of matching each class's log-mel mean and spread (G)
     duration_weight: float = 0.0  # weight of matching each class's lengths, per second (G)
+    recon_weight: float = 0.0  # weight of resynthesising real drums through an encoder (G, E)
+    lr_e: float = 1e-4  # learning rate of that encoder
     group: int = 4  # sounds of one class drawn together (minibatch std, length quantiles)
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
     checkpoint_every: int = 500  # steps between checkpoints
@@ -99,6 +103,10 @@ class GanTrainer:
             self.real_lengths = tf.Variable(
                 tf.zeros([shape[0], train.group]), trainable=False, name="real_lengths"
             )
+            # With reconstruction, an encoder learns beside the generator: it inverts real
+            # drums and the synthesis network learns to resynthesise them from its w.
+            self.encoder = build_encoder(config) if train.recon_weight else None
+            self.opt_e = keras.optimizers.Adam(train.lr_e)
         self.g_vars = self.gen.mapping.trainable_weights + self.gen.synthesis.trainable_weights
         self.ema_vars = self.ema.mapping.weights + self.ema.synthesis.weights
         for src, dst in zip(
@@ -108,10 +116,19 @@ class GanTrainer:
         with strategy.scope():
             self.opt_g.build(self.g_vars)
             self.opt_d.build(self.disc.trainable_weights)
+            if self.encoder is not None:
+                self.opt_e.build(self.encoder.trainable_weights)
 
     # ---- one step -------------------------------------------------------------------------
 
     def _fake(self, labels: tf.Tensor, batch: int) -> tf.Tensor:
+        return self._fake_with_styles(labels, batch)[0]
+
+    def _fake_with_styles(
+        self, labels: tf.Tensor, batch: int
+    ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+        """Generated sounds [batch, frames], their first style w [batch, w_dim], and whether
+        each is that style alone (no mixing) [batch]."""
         c = self.config
         z = self.rng.normal([batch, c.z_dim])
         z2 = self.rng.normal([batch, c.z_dim])
@@ -124,7 +141,38 @@ class GanTrainer:
         ws = tf.where(take_first[..., None], w1[:, None], w2[:, None])
         layer_noise = self.rng.normal([batch, c.control_frames, c.num_noise])
         synth_noise = self.rng.normal([batch, c.control_frames + 1, c.noise_bins, 2])
-        return self.gen.synthesis([ws, layer_noise, synth_noise], training=True)
+        audio = self.gen.synthesis([ws, layer_noise, synth_noise], training=True)
+        return audio, w1, tf.logical_not(mix[:, 0])
+
+    def _resynthesis(self, real: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Real drums through the encoder and the synthesis network: the multi-resolution
+        spectral distance of each resynthesis (peak-normalised as the engine plays it) from
+        its original [batch], and the encoder's class logits [batch, classes]."""
+        c = self.config
+        batch = tf.shape(real)[0]
+        w, logits = self.encoder(real, training=True)
+        layer_noise = self.rng.normal([batch, c.control_frames, c.num_noise])
+        synth_noise = self.rng.normal([batch, c.control_frames + 1, c.noise_bins, 2])
+        ws = tf.tile(w[:, None], [1, c.num_ws, 1])
+        audio = self.gen.synthesis([ws, layer_noise, synth_noise], training=True)
+        peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True) + 1e-6
+        return multires_distance(audio * (0.9 / peak), real), logits
+
+    def _inversion_loss(
+        self, real: tf.Tensor, labels: tf.Tensor, fake: tf.Tensor, w: tf.Tensor, pure: tf.Tensor
+    ) -> dict[str, tf.Tensor]:
+        """The encoder's losses, per sound: resynthesis of real drums (which trains the
+        synthesis network too), their class, and the style of unmixed generated sounds (so
+        that real drums invert into the region of W the mapping network fills)."""
+        spectral, logits = self._resynthesis(real)
+        xent = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
+        fake = tf.stop_gradient(fake)
+        peak = tf.reduce_max(tf.abs(fake), axis=1, keepdims=True) + 1e-6
+        w_hat, _ = self.encoder(fake * (0.9 / peak), training=True)
+        w = tf.stop_gradient(w)
+        scale = tf.math.reduce_variance(w) + 1e-6
+        latent = tf.reduce_mean(tf.square(w_hat - w), axis=1) / scale
+        return {"recon": spectral, "class": xent, "latent": latent * tf.cast(pure, tf.float32)}
 
     def _floor(self, audio: tf.Tensor) -> tf.Tensor:
         floor = 10.0 ** (self.train_config.floor_db / 20.0)
@@ -218,8 +266,10 @@ class GanTrainer:
         # without it the digital silence that ends short real files dominates the spread.
         n_classes = len(self.config.classes)
         count = tf.math.unsorted_segment_sum(tf.ones([batch]), labels, n_classes)
+        recon = self.encoder is not None
+        g_vars = self.g_vars + (self.encoder.trainable_weights if recon else [])
         with tf.GradientTape() as tape:
-            fake = self._fake(labels, batch)
+            fake, w, pure = self._fake_with_styles(labels, batch)
             logits = self.disc([self.features(self._augment(fake)), labels], training=True)
             mel = self.features(self._floor(fake))
             mean = tf.math.unsorted_segment_mean(mel, labels, n_classes)
@@ -242,9 +292,24 @@ class GanTrainer:
                 avg(tf.nn.softplus(-logits))
                 + (t.stats_weight * stats + t.duration_weight * lengths) / replicas
             )
-        grads = tape.gradient(g_loss, self.g_vars)
-        self.opt_g.apply_gradients(zip(grads, self.g_vars, strict=False))
+            inversion = (
+                {k: avg(v) for k, v in self._inversion_loss(real, labels, fake, w, pure).items()}
+                if recon
+                else {}
+            )
+            # The class and latent terms reach the encoder alone, the resynthesis both.
+            loss = g_loss + sum(
+                (t.recon_weight * v if k == "recon" else v) for k, v in inversion.items()
+            )
+        grads = tape.gradient(loss, g_vars)
+        n_g = len(self.g_vars)
+        self.opt_g.apply_gradients(zip(grads[:n_g], self.g_vars, strict=False))
+        if recon:
+            self.opt_e.apply_gradients(
+                zip(grads[n_g:], self.encoder.trainable_weights, strict=False)
+            )
         return {
+            **inversion,
             "d": d_loss,
             "g": g_loss,
             "r1": avg(r1),
@@ -284,13 +349,18 @@ class GanTrainer:
     # ---- checkpoints ------------------------------------------------------------------------
 
     def _models(self) -> dict[str, keras.Model]:
-        return {
+        models = {
             "mapping": self.gen.mapping,
             "synthesis": self.gen.synthesis,
             "ema_mapping": self.ema.mapping,
             "ema_synthesis": self.ema.synthesis,
             "discriminator": self.disc,
         }
+        return models | ({"encoder": self.encoder} if self.encoder is not None else {})
+
+    def _optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+        opts = {"g": self.opt_g, "d": self.opt_d}
+        return opts | ({"e": self.opt_e} if self.encoder is not None else {})
 
     def save_checkpoint(self, folder: Path, with_optimizer: bool = True) -> None:
         """Writes weights, optimiser and random state to `folder` (replacing what is there)."""
@@ -300,18 +370,26 @@ class GanTrainer:
             "model": self.config.to_json(),
             "train": asdict(self.train_config),
         }
-        optimizers = {"g": self.opt_g, "d": self.opt_d} if with_optimizer else {}
+        optimizers = self._optimizers() if with_optimizer else {}
         save_checkpoint(folder, self._models(), optimizers, state)
 
     def load_checkpoint(self, folder: Path) -> None:
         """Restores what save_checkpoint wrote; optimiser slots where they were saved and fit.
 
         A discriminator of a changed shape restarts where it must (skip_mismatch).
+
+        Raises:
+            CheckpointError: reconstruction is on and the checkpoint holds no encoder.
         """
+        if self.encoder is not None and not (folder / "encoder.weights.h5").is_file():
+            raise CheckpointError(
+                f"{folder} holds no encoder for --recon-weight: copy a trained one of this "
+                "architecture there as encoder.weights.h5"
+            )
         restored = load_checkpoint(
             folder,
             self._models(),
-            {"g": self.opt_g, "d": self.opt_d},
+            self._optimizers(),
             reshapable=("discriminator",),
         )
         step = int(restored.state["step"])
