@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import tensorflow as tf
 
 from oscserver.engine import DrumEngine
+from oscserver.engine.engine import render_noise, synthesize
 from oscserver.evaluation.config import EvalConfig, EvaluationError
 from oscserver.evaluation.features import FEATURE_MELS, SHAPE_NAMES, Features, sound_features
 from oscserver.evaluation.figures import generated_beside_real, pca_sweeps
@@ -77,10 +79,28 @@ def _check_compatible(engine: DrumEngine, data: Dataset) -> None:
             raise EvaluationError(f"class {data.classes[c]} has fewer than 2 training sounds")
 
 
+#: Seed of the other synthesiser noise the noise floor replays seeds with (not the engine's).
+FLOOR_NOISE_SEED = 1
+
+
 def _render_seeds(engine: DrumEngine, cls: str, n: int, psi: float) -> np.ndarray:
     """Seeds 0 .. n-1 of a class, rendered in batches: [n, frames]."""
     latents = np.stack([engine.seed_latent(s, cls, psi) for s in range(n)])
     return engine.render(latents).audio
+
+
+def _noise_floor(engine: DrumEngine, cls: str, psi: float, count: int = 16) -> float:
+    """Mean distance of seeds 0 .. count-1 of a class from themselves played with another
+    draw of the synthesiser's noise (the layer noise kept): the part of any resynthesis's
+    distance that no w can remove."""
+    gen = engine.artifact.generator
+    latents = np.stack([engine.seed_latent(s, cls, psi) for s in range(count)])
+    ws = tf.tile(tf.constant(latents)[:, None], [1, engine.num_ws, 1])
+    layer, _ = render_noise(gen)
+    _, other = gen.noise(np.random.default_rng(FLOOR_NOISE_SEED), 1)
+    heard = engine.render(latents).audio
+    replayed = synthesize(gen, ws, tf.constant(layer), tf.constant(other)).numpy()
+    return float(np.mean(np.asarray(multires_distance(replayed, heard))))
 
 
 def _mean(x: Sequence[float]) -> float | None:
@@ -126,6 +146,7 @@ def _invert(
         refined=ref_mean,
         best_of_refined=best_ref,
         refined_ratio=None if ref_mean is None or not best_ref else ref_mean / best_ref,
+        noise_floor=_noise_floor(engine, cls, config.psi),
     )
 
 
