@@ -11,7 +11,8 @@ mean of four frames every two. Drums are largely noise, and the magnitude of one
 is itself random: compared bin by bin, a drum and the same drum played with other noise were
 0.6 (kicks) to 1.3 (open hats, cymbals) apart, most of the distance to the nearest of 256
 random sounds of the class (0.58-0.84 of it), so no inversion could get far under that.
-Pooled, the same pairs are 0.38-0.58 apart, 0.28-0.49 of that distance (docs/spectral-distance.md).
+Pooled, the same pairs are 0.36-0.61 apart, 0.31-0.46 of that distance
+(docs/spectral-distance.md).
 
 The terms, averaged over the sizes: spectral convergence ||S_a - S_b|| / ||S_b|| plus the mean
 |log(S_a + eps) - log(S_b + eps)|. Magnitudes are divided by the window's sum, so a full-scale
