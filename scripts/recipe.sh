@@ -10,20 +10,23 @@
 #      to 2500 steps, a snapshot kept every 250;
 #   3. runs/stage3: from stage 2's step 2500 (weights and discriminator, a fresh optimiser, as
 #      its snapshot had none then), learning rates 3e-5 / 1.5e-5 and length matching, to 3500;
-#   4. $RUN: from stage 3's step 3500 (optimiser included), the moving average's half-life
-#      1000 steps, to STEPS4. The shipped step was chosen among the snapshots with
-#      scripts/probe-snapshot.sh; STEPS4 stops the stage there.
-# Environment knobs (defaults in brackets): NAME [drums-v2], STEPS1 [5250], STEPS4 [4500],
+#   4. runs/stage4: from stage 3's step 3500 (optimiser included), the moving average's
+#      half-life 1000 steps, to 4500 (the third release);
+#   5. $RUN: from stage 4's step 4500 with stage 4's encoder, resynthesis of real drums
+#      (--recon-weight 2): the encoder trains beside the GAN and the synthesis network learns
+#      to play real drums back, to STEPS5. The shipped step was chosen among the snapshots
+#      with scripts/probe-snapshot.sh; STEPS5 stops the stage there.
+# Environment knobs (defaults in brackets): NAME [drums-v2], STEPS1 [5250], STEPS5 [10000],
 # ENC_STEPS [1000], REAL_STEPS [600], RUN [runs/main]. The encoder learns stage 1's generator
-# (2000 + 600 steps), then stage 2's and the last stage's (ENC_STEPS + REAL_STEPS each), as the
-# shipped one did.
+# (2000 + 600 steps), then stage 2's and stage 4's (ENC_STEPS + REAL_STEPS each); stage 5's
+# continues from the one it trained beside the GAN (600 + 400 steps on its moving average).
 # The test set is whole libraries the model never trains on (TEST_SOURCES).
 set -eu
 cd "$(dirname "$0")/.."
 NAME="${NAME:-drums-v2}"
 RUN="${RUN:-runs/main}"
 STEPS1="${STEPS1:-5250}"
-STEPS4="${STEPS4:-4500}"
+STEPS5="${STEPS5:-10000}"
 ENC_STEPS="${ENC_STEPS:-1000}"
 REAL_STEPS="${REAL_STEPS:-600}"
 CLASSES="kick,snare,hat,openhat,tom,cymbal"
@@ -52,12 +55,12 @@ $DS train --data "$DATA" --run runs/stage2 --init-from runs/stage1 --steps 2500 
 branch runs/stage2/snapshots/step002500 runs/stage3 fresh
 # shellcheck disable=SC2086
 $DS train --data "$DATA" --run runs/stage3 --steps 3500 $FINE
-branch runs/stage3/snapshots/step003500 "$RUN"
+branch runs/stage3/snapshots/step003500 runs/stage4
 # shellcheck disable=SC2086
-$DS train --data "$DATA" --run "$RUN" --steps "$STEPS4" $FINE --ema-halflife 1000
+$DS train --data "$DATA" --run runs/stage4 --steps 4500 $FINE --ema-halflife 1000
 # encoder: stage N's starts from stage N-1's weights
 previous=""
-for stage in runs/stage1 runs/stage2 "$RUN"; do
+for stage in runs/stage1 runs/stage2 runs/stage4; do
     if [ ! -f "$stage/encoder.weights.h5" ]; then
         [ -f "$stage/pca.npz" ] || $DS fit-pca --run "$stage"
         if [ -z "$previous" ]; then
@@ -70,6 +73,18 @@ for stage in runs/stage1 runs/stage2 "$RUN"; do
     fi
     previous="$stage"
 done
+if [ ! -d "$RUN/checkpoint" ]; then
+    branch runs/stage4/snapshots/step004500 "$RUN"
+    cp runs/stage4/encoder.weights.h5 "$RUN/checkpoint/encoder.weights.h5"
+fi
+# shellcheck disable=SC2086
+$DS train --data "$DATA" --run "$RUN" --steps "$STEPS5" $FINE --ema-halflife 1000 \
+    --recon-weight 2
+if [ ! -f "$RUN/encoder.weights.h5" ]; then
+    [ -f "$RUN/pca.npz" ] || $DS fit-pca --run "$RUN"
+    cp "$RUN/checkpoint/encoder.weights.h5" "$RUN/encoder.weights.h5"
+    $DS train-encoder --run "$RUN" --steps 600 --real-data "$DATA" --real-steps 400
+fi
 $DS export --run "$RUN" -o "models/$NAME"
 $DS evaluate --model "models/$NAME" --data "$DATA" --out "models/$NAME/evaluation" \
     --losses "$RUN/losses.jsonl"

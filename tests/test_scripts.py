@@ -92,20 +92,25 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
     first = recipe()
     assert [c.split()[0] for c in first] == [
         "render-soundfonts", "dataset", "train", "train", "train", "train", "fit-pca",
-        "train-encoder", "fit-pca", "train-encoder", "fit-pca", "train-encoder", "export",
-        "evaluate",
+        "train-encoder", "fit-pca", "train-encoder", "fit-pca", "train-encoder", "train",
+        "fit-pca", "train-encoder", "export", "evaluate",
     ]  # fmt: skip
     calls = first
     assert "--run runs/stage1 --arch no-envelopes --steps 5250" in calls[2]
     assert "--run runs/stage2 --init-from runs/stage1 --steps 2500" in calls[3]
     assert "--run runs/stage3 --steps 3500 --lr 3e-5" in calls[4]
-    assert "--run runs/main --steps 4500" in calls[5] and "--ema-halflife 1000" in calls[5]
+    assert "--run runs/stage4 --steps 4500" in calls[5] and "--ema-halflife 1000" in calls[5]
     # stage 3 branched from stage 2's step 2500 without its optimiser (as the shipped run did),
-    # stage 4 from stage 3's step 3500 with it
+    # stage 4 from stage 3's step 3500 with it, stage 5 from stage 4's step 4500 with it and
+    # with stage 4's trained encoder
     assert not (tmp_path / "runs/stage3/checkpoint/optimizers.npz").exists()
+    assert (tmp_path / "runs/stage4/checkpoint/optimizers.npz").exists()
     assert (tmp_path / "runs/main/checkpoint/optimizers.npz").exists()
     assert calls[7].startswith("train-encoder --run runs/stage1 --steps 2000")
     assert calls[9].startswith("train-encoder --run runs/stage2 --steps 1000")
-    assert calls[11].startswith("train-encoder --run runs/main --steps 1000")
-    # a rerun: the GAN stages resume (and end at once), nothing else is redone but the export
-    assert [c.split()[0] for c in recipe()] == ["train"] * 4 + ["export", "evaluate"]
+    assert calls[11].startswith("train-encoder --run runs/stage4 --steps 1000")
+    assert "--run runs/main --steps 10000" in calls[12] and "--recon-weight 2" in calls[12]
+    assert (tmp_path / "runs/main/checkpoint/encoder.weights.h5").exists()
+    assert calls[14].startswith("train-encoder --run runs/main --steps 600")
+    assert calls[15].startswith("export --run runs/main")
+    assert [c.split()[0] for c in recipe()] == ["train"] * 5 + ["export", "evaluate"]
