@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 import numpy as np
@@ -24,19 +25,26 @@ class Generator:
     def build(cls, config: ModelConfig) -> Generator:
         return cls(config, build_mapping(config), build_synthesis(config))
 
-    def noise(self, rng: np.random.Generator, batch: int) -> tuple[np.ndarray, np.ndarray]:
-        """Draws the synthesis network's per-layer and synthesiser noise.
-
-        Returns:
-            layer_noise [batch, control_frames, num_noise] and
-            synth_noise [batch, control_frames + 1, noise_bins, 2], float32.
-        """
+    def noise_shapes(self, batch: Any) -> tuple[list[Any], list[Any]]:
+        """Shapes of the synthesis network's per-layer and synthesiser noise for `batch` sounds
+        (an int or a tensor): [batch, control_frames, num_noise] and
+        [batch, control_frames + 1, noise_bins, 2]. Training draws them from a
+        `tf.random.Generator` with these shapes."""
         c = self.config
-        layer = rng.standard_normal((batch, c.control_frames, c.num_noise), dtype=np.float32)
-        synth = rng.standard_normal(
-            (batch, c.control_frames + 1, c.noise_bins, 2), dtype=np.float32
+        return [batch, c.control_frames, c.num_noise], [
+            batch,
+            c.control_frames + 1,
+            c.noise_bins,
+            2,
+        ]
+
+    def noise(self, rng: np.random.Generator, batch: int) -> tuple[np.ndarray, np.ndarray]:
+        """Draws the synthesis network's per-layer and synthesiser noise (noise_shapes), float32."""
+        layer, synth = self.noise_shapes(batch)
+        return (
+            rng.standard_normal(tuple(layer), dtype=np.float32),
+            rng.standard_normal(tuple(synth), dtype=np.float32),
         )
-        return layer, synth
 
 
 def seed_to_z(seed: int, z_dim: int) -> np.ndarray:

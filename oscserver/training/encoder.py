@@ -14,6 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from oscserver.engine.engine import OUTPUT_PEAK
 from oscserver.model.generator import Generator
 from oscserver.model.spectral import multires_distance
 
@@ -64,11 +65,11 @@ def train_encoder(
         centre = tf.gather(means, labels)
         w = centre + psi * (w - centre)
         ws = tf.tile(w[:, None], [1, c.num_ws, 1])
-        layer_noise = rng.normal([b, c.control_frames, c.num_noise])
-        synth_noise = rng.normal([b, c.control_frames + 1, c.noise_bins, 2])
+        layer_shape, synth_shape = generator.noise_shapes(b)
+        layer_noise, synth_noise = rng.normal(layer_shape), rng.normal(synth_shape)
         audio = generator.synthesis([ws, layer_noise, synth_noise], training=False)
         peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True) + 1e-6
-        target = audio * (0.9 / peak)  # the engine normalises what it inverts the same way
+        target = audio * (OUTPUT_PEAK / peak)  # the engine normalises what it inverts the same way
         with tf.GradientTape() as tape:
             w_hat, logits = encoder(target, training=True)
             latent = tf.reduce_mean(tf.square((w_hat - w) / w_scale), axis=1)
@@ -76,7 +77,8 @@ def train_encoder(
                 [tf.tile(w_hat[:, None], [1, c.num_ws, 1]), layer_noise, synth_noise],
                 training=False,
             )
-            spectral = multires_distance(resynth * (0.9 / peak), target)
+            # scaled as its target was, so that the right w gives the target itself
+            spectral = multires_distance(resynth * (OUTPUT_PEAK / peak), target)
             xent = class_loss(labels, logits)
             loss = tf.reduce_mean(
                 train.latent_weight * latent
@@ -101,6 +103,40 @@ def train_encoder(
         if on_step is not None:
             on_step(i + 1, train.steps)
     return history
+
+
+def peak_normalized(audio: tf.Tensor) -> tf.Tensor:
+    """Sounds [batch, frames] scaled to the engine's output peak, as it plays and inverts them."""
+    peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True) + 1e-6
+    return audio * (OUTPUT_PEAK / peak)
+
+
+def resynthesis_distance(
+    encoder: keras.Model,
+    generator: Generator,
+    target: tf.Tensor,
+    rng: tf.random.Generator,
+    *,
+    train_synthesis: bool,
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """Inverts sounds with the encoder and plays their w back, with noise drawn from `rng`.
+
+    Args:
+        target: [batch, frames], peak-normalised (real drums as the dataset holds them).
+        train_synthesis: The synthesis network's training flag (the GAN's resynthesis stage
+            trains it; fine-tuning the encoder alone does not).
+
+    Returns:
+        The spectral distance of each peak-normalised resynthesis from its target [batch],
+        and the class head's logits [batch, classes].
+    """
+    w, logits = encoder(target, training=True)
+    layer_shape, synth_shape = generator.noise_shapes(tf.shape(target)[0])
+    ws = tf.tile(w[:, None], [1, generator.config.num_ws, 1])
+    audio = generator.synthesis(
+        [ws, rng.normal(layer_shape), rng.normal(synth_shape)], training=train_synthesis
+    )
+    return multires_distance(peak_normalized(audio), target), logits
 
 
 def class_loss(labels: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
@@ -129,7 +165,6 @@ def finetune_encoder_real(
         labels: [n] their class ids.
         on_step: Told (steps done, steps) before the first step and after every step.
     """
-    c = generator.config
     rng = np.random.default_rng(seed)
     opt = keras.optimizers.Adam(lr)
     opt.build(encoder.trainable_weights)
@@ -137,17 +172,11 @@ def finetune_encoder_real(
 
     @tf.function
     def step(target: tf.Tensor, label: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        b = tf.shape(target)[0]
-        layer_noise = noise_rng.normal([b, c.control_frames, c.num_noise])
-        synth_noise = noise_rng.normal([b, c.control_frames + 1, c.noise_bins, 2])
         with tf.GradientTape() as tape:
-            w_hat, logits = encoder(target, training=True)
-            resynth = generator.synthesis(
-                [tf.tile(w_hat[:, None], [1, c.num_ws, 1]), layer_noise, synth_noise],
-                training=False,
+            distance, logits = resynthesis_distance(
+                encoder, generator, target, noise_rng, train_synthesis=False
             )
-            peak = tf.reduce_max(tf.abs(resynth), axis=1, keepdims=True) + 1e-6
-            spectral = tf.reduce_mean(multires_distance(resynth * (0.9 / peak), target))
+            spectral = tf.reduce_mean(distance)
             xent = tf.reduce_mean(class_loss(label, logits))
             loss = spectral + class_weight * xent
         grads = tape.gradient(loss, encoder.trainable_weights)

@@ -25,9 +25,9 @@ from oscserver.model.config import ModelConfig
 from oscserver.model.discriminator import build_discriminator, build_features, mel_frames
 from oscserver.model.encoder import build_encoder
 from oscserver.model.generator import Generator
-from oscserver.model.spectral import multires_distance
 from oscserver.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from oscserver.training.dataset import Dataset
+from oscserver.training.encoder import class_loss, peak_normalized, resynthesis_distance
 
 
 @dataclass(frozen=True)
@@ -139,24 +139,10 @@ class GanTrainer:
         cut = tf.where(mix, cut, c.num_ws)
         take_first = tf.range(c.num_ws)[None, :] < cut  # [B, num_ws]
         ws = tf.where(take_first[..., None], w1[:, None], w2[:, None])
-        layer_noise = self.rng.normal([batch, c.control_frames, c.num_noise])
-        synth_noise = self.rng.normal([batch, c.control_frames + 1, c.noise_bins, 2])
-        audio = self.gen.synthesis([ws, layer_noise, synth_noise], training=True)
+        layer_shape, synth_shape = self.gen.noise_shapes(batch)
+        noise = [self.rng.normal(layer_shape), self.rng.normal(synth_shape)]
+        audio = self.gen.synthesis([ws, *noise], training=True)
         return audio, w1, tf.logical_not(mix[:, 0])
-
-    def _resynthesis(self, real: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """Real drums through the encoder and the synthesis network: the multi-resolution
-        spectral distance of each resynthesis (peak-normalised as the engine plays it) from
-        its original [batch], and the encoder's class logits [batch, classes]."""
-        c = self.config
-        batch = tf.shape(real)[0]
-        w, logits = self.encoder(real, training=True)
-        layer_noise = self.rng.normal([batch, c.control_frames, c.num_noise])
-        synth_noise = self.rng.normal([batch, c.control_frames + 1, c.noise_bins, 2])
-        ws = tf.tile(w[:, None], [1, c.num_ws, 1])
-        audio = self.gen.synthesis([ws, layer_noise, synth_noise], training=True)
-        peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True) + 1e-6
-        return multires_distance(audio * (0.9 / peak), real), logits
 
     def _inversion_loss(
         self, real: tf.Tensor, labels: tf.Tensor, fake: tf.Tensor, w: tf.Tensor, pure: tf.Tensor
@@ -164,15 +150,15 @@ class GanTrainer:
         """The encoder's losses, per sound: resynthesis of real drums (which trains the
         synthesis network too), their class, and the style of unmixed generated sounds (so
         that real drums invert into the region of W the mapping network fills)."""
-        spectral, logits = self._resynthesis(real)
-        xent = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
-        fake = tf.stop_gradient(fake)
-        peak = tf.reduce_max(tf.abs(fake), axis=1, keepdims=True) + 1e-6
-        w_hat, _ = self.encoder(fake * (0.9 / peak), training=True)
+        spectral, logits = resynthesis_distance(
+            self.encoder, self.gen, real, self.rng, train_synthesis=True
+        )
+        w_hat, _ = self.encoder(peak_normalized(tf.stop_gradient(fake)), training=True)
         w = tf.stop_gradient(w)
         scale = tf.math.reduce_variance(w) + 1e-6
         latent = tf.reduce_mean(tf.square(w_hat - w), axis=1) / scale
-        return {"recon": spectral, "class": xent, "latent": latent * tf.cast(pure, tf.float32)}
+        latent *= tf.cast(pure, tf.float32)
+        return {"recon": spectral, "class": class_loss(labels, logits), "latent": latent}
 
     def _floor(self, audio: tf.Tensor) -> tf.Tensor:
         floor = 10.0 ** (self.train_config.floor_db / 20.0)

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from oscserver.model.config import tiny_config
 from oscserver.training.checkpoint import CheckpointError
+from oscserver.training.encoder import resynthesis_distance
 from oscserver.training.gan import GanTrainer, TrainConfig
 
 SR = 44100
@@ -88,7 +89,8 @@ def test_reconstruction_teaches_synthesis_and_encoder_to_play_real_drums_back(tm
     real = tf.constant(audio)
 
     def distance() -> float:
-        return float(tf.reduce_mean(t._resynthesis(real)[0]))
+        distance, _ = resynthesis_distance(t.encoder, t.gen, real, t.rng, train_synthesis=False)
+        return float(tf.reduce_mean(distance))
 
     before = distance()
     losses = [t.train_step(real[i::2], labels[i::2]) for i in (0, 1) * 30]
