@@ -81,24 +81,23 @@ def _check_compatible(engine: DrumEngine, data: Dataset) -> None:
 
 #: Seed of the other synthesiser noise the noise floor replays seeds with (not the engine's).
 FLOOR_NOISE_SEED = 1
+#: Seeds the noise floor is measured on.
+FLOOR_SEEDS = 16
 
 
-def _render_seeds(engine: DrumEngine, cls: str, n: int, psi: float) -> np.ndarray:
-    """Seeds 0 .. n-1 of a class, rendered in batches: [n, frames]."""
-    latents = np.stack([engine.seed_latent(s, cls, psi) for s in range(n)])
-    return engine.render(latents).audio
+def _seed_latents(engine: DrumEngine, cls: str, n: int, psi: float) -> np.ndarray:
+    """The w of seeds 0 .. n-1 of a class, in one mapping call: [n, w_dim]."""
+    return engine.seed_latents(range(n), [cls] * n, [psi] * n)
 
 
-def _noise_floor(engine: DrumEngine, cls: str, psi: float, count: int = 16) -> float:
-    """Mean distance of seeds 0 .. count-1 of a class from themselves played with another
-    draw of the synthesiser's noise (the layer noise kept): the part of any resynthesis's
-    distance that no w can remove."""
+def _noise_floor(engine: DrumEngine, latents: np.ndarray, heard: np.ndarray) -> float:
+    """Mean distance of sounds `heard` [n, frames] (the engine's renders of `latents`
+    [n, w_dim]) from the same latents played with another draw of the synthesiser's noise (the
+    layer noise kept): the part of any resynthesis's distance that no w can remove."""
     gen = engine.artifact.generator
-    latents = np.stack([engine.seed_latent(s, cls, psi) for s in range(count)])
     ws = tf.tile(tf.constant(latents)[:, None], [1, engine.num_ws, 1])
     layer, _ = render_noise(gen)
     _, other = gen.noise(np.random.default_rng(FLOOR_NOISE_SEED), 1)
-    heard = engine.render(latents).audio
     replayed = synthesize(gen, ws, tf.constant(layer), tf.constant(other)).numpy()
     return float(np.mean(np.asarray(multires_distance(replayed, heard))))
 
@@ -113,11 +112,13 @@ def _invert(
     sounds: np.ndarray,
     refined: int,
     candidates: np.ndarray,
+    noise_floor: float,
     config: EvalConfig,
     figure: Path,
 ) -> Inversion:
     """Inverts held-out sounds [k, frames] of one class: the encoder alone for all of them, with
-    refinement for the first `refined`; compared with the best of the candidates [n, frames]."""
+    refinement for the first `refined`; compared with the best of the candidates [n, frames]
+    and reported beside the class's noise floor (_noise_floor)."""
     sr = engine.sample_rate
     targets = np.stack([engine.prepare(s, sr) for s in sounds])
     best, nearest = best_of(candidates, targets)
@@ -146,7 +147,7 @@ def _invert(
         refined=ref_mean,
         best_of_refined=best_ref,
         refined_ratio=None if ref_mean is None or not best_ref else ref_mean / best_ref,
-        noise_floor=_noise_floor(engine, cls, config.psi),
+        noise_floor=noise_floor,
     )
 
 
@@ -222,7 +223,8 @@ def evaluate(
         k = min(config.invert_count, len(in_test))
         n = max(config.per_class, config.best_of if k else 0)
         say(f"{cls}: rendering {n} seeds")
-        audio = _render_seeds(engine, cls, n, config.psi)
+        latents = _seed_latents(engine, cls, n, config.psi)
+        audio = engine.render(latents).audio
         generated = audio[: config.per_class]
         gen = sound_features(generated, sr)
         real_test = Features(real.stats[in_test], real.segments[in_test], real.shape[in_test])
@@ -258,6 +260,7 @@ def evaluate(
                 data.audio[chosen],
                 refined,
                 audio[: config.best_of],
+                _noise_floor(engine, latents[:FLOOR_SEEDS], audio[:FLOOR_SEEDS]),
                 config,
                 out / f"inversion_{cls}.png",
             )
