@@ -73,10 +73,8 @@ for stage in runs/stage1 runs/stage2 runs/stage4; do
     fi
     previous="$stage"
 done
-if [ ! -d "$RUN/checkpoint" ]; then
-    branch runs/stage4/snapshots/step004500 "$RUN"
-    cp runs/stage4/encoder.weights.h5 "$RUN/checkpoint/encoder.weights.h5"
-fi
+branch runs/stage4/snapshots/step004500 "$RUN"
+[ -f "$RUN/checkpoint/encoder.weights.h5" ] || cp runs/stage4/encoder.weights.h5 "$RUN/checkpoint/"
 # shellcheck disable=SC2086
 $DS train --data "$DATA" --run "$RUN" --steps "$STEPS5" $FINE --ema-halflife 1000 \
     --recon-weight 2
