@@ -153,6 +153,13 @@ def dataset(
     "resumed with it needs encoder.weights.h5 in its checkpoint.",
 )
 @click.option(
+    "--adv-weight",
+    type=click.FloatRange(0),
+    default=1.0,
+    help="Weight of the adversary (0: no discriminator at all, the reconstruction-first "
+    "stage: with --recon-weight, encoder and synthesis learn as an autoencoder of real drums).",
+)
+@click.option(
     "--lr-e",
     type=click.FloatRange(0, 1, min_open=True),
     default=1e-4,
@@ -191,7 +198,8 @@ def dataset(
 )
 def train(
     data: Path, run_dir: Path, steps: int, batch: int, lr: float, lr_d: float, r1: float,
-    stats_weight: float, duration_weight: float, recon_weight: float, lr_e: float,
+    stats_weight: float, duration_weight: float, recon_weight: float, adv_weight: float,
+    lr_e: float,
     ema_halflife: int, sample_every: int,
     keep_every: int, seed: int,
     arch: str,
@@ -218,6 +226,7 @@ def train(
         stats_weight=stats_weight,
         duration_weight=duration_weight,
         recon_weight=recon_weight,
+        adv_weight=adv_weight,
         lr_e=lr_e,
         ema_halflife=ema_halflife,
         sample_every=sample_every,

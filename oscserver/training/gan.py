@@ -49,6 +49,8 @@ class TrainConfig:
     stats_weight: float = 1.0  # weight of matching each class's log-mel mean and spread (G)
     duration_weight: float = 0.0  # weight of matching each class's lengths, per second (G)
     recon_weight: float = 0.0  # weight of resynthesising real drums through an encoder (G, E)
+    adv_weight: float = 1.0  # weight of the adversary (0: no discriminator steps at all, the
+    # reconstruction-first stage: encoder and synthesis train as an autoencoder on real drums)
     lr_e: float = 1e-4  # learning rate of that encoder
     group: int = 4  # sounds of one class drawn together (minibatch std, length quantiles)
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
@@ -218,16 +220,12 @@ class GanTrainer:
         target = tf.gather(self.real_lengths, labels[::g])
         return tf.reduce_mean(tf.abs(sorted_groups - target))
 
-    def _replica_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
+    def _discriminator_step(
+        self, real: tf.Tensor, labels: tf.Tensor, avg: Callable[[tf.Tensor], tf.Tensor]
+    ) -> dict[str, tf.Tensor]:
+        """One discriminator update: fake low, real high, R1 on real."""
         t = self.train_config
-        batch = tf.shape(real)[0]
-        global_batch = t.batch
-
-        def avg(x: tf.Tensor) -> tf.Tensor:
-            return tf.nn.compute_average_loss(x, global_batch_size=global_batch)
-
-        # Discriminator: fake low, real high, R1 on real.
-        fake = tf.stop_gradient(self._fake(labels, batch))
+        fake = tf.stop_gradient(self._fake(labels, tf.shape(real)[0]))
         real_mel = self.features(self._augment(real))
         fake_mel = self.features(self._augment(fake))
         with tf.GradientTape() as tape:
@@ -243,6 +241,22 @@ class GanTrainer:
             )
         grads = tape.gradient(d_loss, self.disc.trainable_weights)
         self.opt_d.apply_gradients(zip(grads, self.disc.trainable_weights, strict=False))
+        return {
+            "d": d_loss,
+            "r1": avg(r1),
+            "d_real": avg(real_logits),
+            "d_fake": avg(fake_logits),
+        }
+
+    def _replica_step(self, real: tf.Tensor, labels: tf.Tensor) -> dict[str, tf.Tensor]:
+        t = self.train_config
+        batch = tf.shape(real)[0]
+        global_batch = t.batch
+
+        def avg(x: tf.Tensor) -> tf.Tensor:
+            return tf.nn.compute_average_loss(x, global_batch_size=global_batch)
+
+        d_out = self._discriminator_step(real, labels, avg) if t.adv_weight else {}
 
         # Generator: make the discriminator call fakes real, and match each class's mean
         # log-mel spectrogram over the training set (a stable signal on small data; the
@@ -256,7 +270,15 @@ class GanTrainer:
         g_vars = self.g_vars + (self.encoder.trainable_weights if recon else [])
         with tf.GradientTape() as tape:
             fake, w, pure = self._fake_with_styles(labels, batch)
-            logits = self.disc([self.features(self._augment(fake)), labels], training=True)
+            adversarial = (
+                avg(
+                    tf.nn.softplus(
+                        -self.disc([self.features(self._augment(fake)), labels], training=True)
+                    )
+                )
+                if t.adv_weight
+                else tf.constant(0.0)
+            )
             mel = self.features(self._floor(fake))
             mean = tf.math.unsorted_segment_mean(mel, labels, n_classes)
             dev2 = tf.square(mel - tf.gather(mean, labels))
@@ -275,7 +297,7 @@ class GanTrainer:
             )
             replicas = self.strategy.num_replicas_in_sync
             g_loss = (
-                avg(tf.nn.softplus(-logits))
+                t.adv_weight * adversarial
                 + (t.stats_weight * stats + t.duration_weight * lengths) / replicas
             )
             inversion = (
@@ -296,13 +318,10 @@ class GanTrainer:
             )
         return {
             **inversion,
-            "d": d_loss,
+            **d_out,
             "g": g_loss,
-            "r1": avg(r1),
             "stats": stats / replicas,
             "lengths": lengths / replicas,
-            "d_real": avg(real_logits),
-            "d_fake": avg(fake_logits),
         }
 
     @tf.function

@@ -107,6 +107,22 @@ def test_reconstruction_teaches_synthesis_and_encoder_to_play_real_drums_back(tm
     assert int(again.opt_e.iterations.numpy()) == 60
 
 
+def test_reconstruction_first_trains_no_discriminator():
+    train = TrainConfig(batch=8, recon_weight=4.0, adv_weight=0.0, lr_g=1e-3, lr_e=1e-3,
+                        stats_weight=0.0)  # fmt: skip
+    t = GanTrainer(tiny_config(("kick", "snare")), train, tf.distribute.get_strategy())
+    audio, labels = _real_set(t.config.frames, np.random.default_rng(2))
+    t.set_real_stats(audio, labels)
+    disc = [w.numpy() for w in t.disc.weights]
+    synth = [w.numpy() for w in t.gen.synthesis.weights]
+    losses = [t.train_step(audio[i::2], labels[i::2]) for i in (0, 1) * 3]
+    assert "d" not in losses[-1] and "recon" in losses[-1]
+    for a, b in zip(t.disc.weights, disc, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b)
+    assert any(not np.array_equal(a.numpy(), b)
+               for a, b in zip(t.gen.synthesis.weights, synth, strict=True))  # fmt: skip
+
+
 def test_reconstruction_from_a_checkpoint_without_an_encoder_is_a_clear_error(tmp_path):
     plain = GanTrainer(tiny_config(("kick", "snare")), TrainConfig(batch=8),
                        tf.distribute.get_strategy())  # fmt: skip
