@@ -270,15 +270,10 @@ class GanTrainer:
         g_vars = self.g_vars + (self.encoder.trainable_weights if recon else [])
         with tf.GradientTape() as tape:
             fake, w, pure = self._fake_with_styles(labels, batch)
-            adversarial = (
-                avg(
-                    tf.nn.softplus(
-                        -self.disc([self.features(self._augment(fake)), labels], training=True)
-                    )
-                )
-                if t.adv_weight
-                else tf.constant(0.0)
-            )
+            adversarial = tf.constant(0.0)
+            if t.adv_weight:  # fixed per run: decided when the step is traced
+                logits = self.disc([self.features(self._augment(fake)), labels], training=True)
+                adversarial = avg(tf.nn.softplus(-logits))
             mel = self.features(self._floor(fake))
             mean = tf.math.unsorted_segment_mean(mel, labels, n_classes)
             dev2 = tf.square(mel - tf.gather(mean, labels))
