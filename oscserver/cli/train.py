@@ -160,6 +160,12 @@ def dataset(
     "stage: with --recon-weight, encoder and synthesis learn as an autoencoder of real drums).",
 )
 @click.option(
+    "--train-synthesis/--freeze-synthesis",
+    default=True,
+    help="--freeze-synthesis: the mapping network alone learns, on top of the synthesis "
+    "network (and encoder) of a reconstruction-first stage, which stay exactly as they are.",
+)
+@click.option(
     "--lr-e",
     type=click.FloatRange(0, 1, min_open=True),
     default=1e-4,
@@ -199,7 +205,7 @@ def dataset(
 def train(
     data: Path, run_dir: Path, steps: int, batch: int, lr: float, lr_d: float, r1: float,
     stats_weight: float, duration_weight: float, recon_weight: float, adv_weight: float,
-    lr_e: float,
+    train_synthesis: bool, lr_e: float,
     ema_halflife: int, sample_every: int,
     keep_every: int, seed: int,
     arch: str,
@@ -227,6 +233,7 @@ def train(
         duration_weight=duration_weight,
         recon_weight=recon_weight,
         adv_weight=adv_weight,
+        train_synthesis=train_synthesis,
         lr_e=lr_e,
         ema_halflife=ema_halflife,
         sample_every=sample_every,

@@ -51,6 +51,8 @@ class TrainConfig:
     recon_weight: float = 0.0  # weight of resynthesising real drums through an encoder (G, E)
     adv_weight: float = 1.0  # weight of the adversary (0: no discriminator steps at all, the
     # reconstruction-first stage: encoder and synthesis train as an autoencoder on real drums)
+    train_synthesis: bool = True  # False: the mapping network alone learns (on top of a
+    # synthesis network an autoencoder stage trained: its encoder stays exact)
     lr_e: float = 1e-4  # learning rate of that encoder
     group: int = 4  # sounds of one class drawn together (minibatch std, length quantiles)
     sample_every: int = 1000  # steps between sample WAVs and spectrograms
@@ -109,7 +111,9 @@ class GanTrainer:
             # drums and the synthesis network learns to resynthesise them from its w.
             self.encoder = build_encoder(config) if train.recon_weight else None
             self.opt_e = keras.optimizers.Adam(train.lr_e)
-        self.g_vars = self.gen.mapping.trainable_weights + self.gen.synthesis.trainable_weights
+        self.g_vars = self.gen.mapping.trainable_weights + (
+            self.gen.synthesis.trainable_weights if train.train_synthesis else []
+        )
         self.ema_vars = self.ema.mapping.weights + self.ema.synthesis.weights
         for src, dst in zip(
             self.gen.mapping.weights + self.gen.synthesis.weights, self.ema_vars, strict=False
@@ -329,10 +333,13 @@ class GanTrainer:
             float(t.ema_halflife), tf.maximum(1.0, t.ema_rampup * tf.cast(self.step, tf.float32))
         )
         beta = tf.pow(0.5, 1.0 / halflife)
-        for src, dst in zip(
-            self.gen.mapping.weights + self.gen.synthesis.weights, self.ema_vars, strict=False
+        n_mapping = len(self.gen.mapping.weights)
+        for i, (src, dst) in enumerate(
+            zip(self.gen.mapping.weights + self.gen.synthesis.weights, self.ema_vars, strict=False)
         ):
-            dst.assign(beta * dst + (1.0 - beta) * src)
+            # a frozen synthesis network is its own average (the one its encoder learned)
+            frozen = i >= n_mapping and not t.train_synthesis
+            dst.assign(src if frozen else beta * dst + (1.0 - beta) * src)
         self.step.assign_add(1)
         return out
 

@@ -123,6 +123,23 @@ def test_reconstruction_first_trains_no_discriminator():
                for a, b in zip(t.gen.synthesis.weights, synth, strict=True))  # fmt: skip
 
 
+def test_a_frozen_synthesis_network_stays_as_it_is_and_is_its_own_average():
+    train = TrainConfig(batch=8, train_synthesis=False, lr_g=1e-3)
+    t = GanTrainer(tiny_config(("kick", "snare")), train, tf.distribute.get_strategy())
+    audio, labels = _real_set(t.config.frames, np.random.default_rng(3))
+    t.set_real_stats(audio, labels)
+    synth = [w.numpy() for w in t.gen.synthesis.weights]
+    mapping = [w.numpy() for w in t.gen.mapping.weights]
+    for i in (0, 1, 0):
+        t.train_step(audio[i::2], labels[i::2])
+    for live, ema, before in zip(t.gen.synthesis.weights, t.ema.synthesis.weights, synth,
+                                 strict=True):  # fmt: skip
+        np.testing.assert_array_equal(live.numpy(), before)
+        np.testing.assert_array_equal(ema.numpy(), before)
+    assert any(not np.array_equal(a.numpy(), b)
+               for a, b in zip(t.gen.mapping.weights, mapping, strict=True))  # fmt: skip
+
+
 def test_reconstruction_from_a_checkpoint_without_an_encoder_is_a_clear_error(tmp_path):
     plain = GanTrainer(tiny_config(("kick", "snare")), TrainConfig(batch=8),
                        tf.distribute.get_strategy())  # fmt: skip
