@@ -114,11 +114,16 @@ class GanTrainer:
         self.g_vars = self.gen.mapping.trainable_weights + (
             self.gen.synthesis.trainable_weights if train.train_synthesis else []
         )
-        self.ema_vars = self.ema.mapping.weights + self.ema.synthesis.weights
-        for src, dst in zip(
-            self.gen.mapping.weights + self.gen.synthesis.weights, self.ema_vars, strict=False
-        ):
+        # (live, moving-average) weight pairs. The average follows what learns; a frozen
+        # synthesis network is its own average (the one its encoder learned), made so again
+        # wherever a checkpoint loads.
+        mapping = list(zip(self.gen.mapping.weights, self.ema.mapping.weights, strict=True))
+        self._synthesis_pairs = list(
+            zip(self.gen.synthesis.weights, self.ema.synthesis.weights, strict=True)
+        )
+        for src, dst in mapping + self._synthesis_pairs:
             dst.assign(src)
+        self._averaged = mapping + (self._synthesis_pairs if train.train_synthesis else [])
         with strategy.scope():
             self.opt_g.build(self.g_vars)
             self.opt_d.build(self.disc.trainable_weights)
@@ -333,13 +338,8 @@ class GanTrainer:
             float(t.ema_halflife), tf.maximum(1.0, t.ema_rampup * tf.cast(self.step, tf.float32))
         )
         beta = tf.pow(0.5, 1.0 / halflife)
-        n_mapping = len(self.gen.mapping.weights)
-        for i, (src, dst) in enumerate(
-            zip(self.gen.mapping.weights + self.gen.synthesis.weights, self.ema_vars, strict=False)
-        ):
-            # a frozen synthesis network is its own average (the one its encoder learned)
-            frozen = i >= n_mapping and not t.train_synthesis
-            dst.assign(src if frozen else beta * dst + (1.0 - beta) * src)
+        for src, dst in self._averaged:
+            dst.assign(beta * dst + (1.0 - beta) * src)
         self.step.assign_add(1)
         return out
 
@@ -399,6 +399,9 @@ class GanTrainer:
             self._optimizers(),
             reshapable=("discriminator",),
         )
+        if not self.train_config.train_synthesis:
+            for src, dst in self._synthesis_pairs:
+                dst.assign(src)
         step = int(restored.state["step"])
         self.step.assign(step)
         self.rng.reset_from_seed(self.train_config.seed + step)
