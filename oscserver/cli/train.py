@@ -3,14 +3,27 @@ train-encoder -> export. Each runs one step of `oscserver.training.recipe` (or t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from oscserver.cli.common import one_line_errors
-from oscserver.cli.options import arch_option, existing_run_option, out_option, seed_option
+from oscserver.cli.options import F, arch_option, existing_run_option, out_option, seed_option
 from oscserver.cli.progress import Progress
 from oscserver.model.config import ARCHITECTURES
+
+
+def _weight_option(flag: str, default: float, help_text: str) -> Callable[[F], F]:
+    """A loss weight of `drumsynth train`: a number >= 0 (0 turns the term off)."""
+    return click.option(flag, type=click.FloatRange(0), default=default, help=help_text)
+
+
+def _lr_option(flag: str, default: float, help_text: str) -> Callable[[F], F]:
+    """A learning rate of `drumsynth train`: a number in (0, 1]."""
+    return click.option(
+        flag, type=click.FloatRange(0, 1, min_open=True), default=default, help=help_text
+    )
 
 
 @click.command("render-soundfonts")
@@ -117,46 +130,32 @@ def dataset(
 )
 @click.option("--steps", type=click.IntRange(1), default=20000, help="Train until this step.")
 @click.option("--batch", type=click.IntRange(1), default=16, help="Global batch size.")
-@click.option(
-    "--lr",
-    type=click.FloatRange(0, 1, min_open=True),
-    default=1e-4,
-    help="Learning rate of the generator.",
-)
-@click.option(
-    "--lr-d",
-    type=click.FloatRange(0, 1, min_open=True),
-    default=5e-5,
-    help="Learning rate of the discriminator.",
-)
+@_lr_option("--lr", 1e-4, "Learning rate of the generator.")
+@_lr_option("--lr-d", 5e-5, "Learning rate of the discriminator.")
 @click.option("--r1", type=click.FloatRange(0), default=30.0, help="R1 penalty weight.")
-@click.option(
+@_weight_option(
     "--stats-weight",
-    type=click.FloatRange(0),
-    default=1.0,
-    help="Weight of matching each class's log-mel mean and spread (0: plain adversarial, "
+    1.0,
+    "Weight of matching each class's log-mel mean and spread (0: plain adversarial, "
     "which collapsed each class to one sound on drums-v2's data).",
 )
-@click.option(
+@_weight_option(
     "--duration-weight",
-    type=click.FloatRange(0),
-    default=0.0,
-    help="Weight (per second) of matching how long each class's sounds last: the quantiles "
+    0.0,
+    "Weight (per second) of matching how long each class's sounds last: the quantiles "
     "of their lengths, not only their average spectrogram.",
 )
-@click.option(
+@_weight_option(
     "--recon-weight",
-    type=click.FloatRange(0),
-    default=0.0,
-    help="Weight of resynthesising real drums: an encoder trained beside the GAN inverts "
+    0.0,
+    "Weight of resynthesising real drums: an encoder trained beside the GAN inverts "
     "them, and the synthesis network learns to play them back from its w (0: off). A run "
     "resumed with it needs encoder.weights.h5 in its checkpoint.",
 )
-@click.option(
+@_weight_option(
     "--adv-weight",
-    type=click.FloatRange(0),
-    default=1.0,
-    help="Weight of the adversary (0: no discriminator at all, the reconstruction-first "
+    1.0,
+    "Weight of the adversary (0: no discriminator at all, the reconstruction-first "
     "stage: with --recon-weight, encoder and synthesis learn as an autoencoder of real drums).",
 )
 @click.option(
@@ -165,12 +164,7 @@ def dataset(
     help="--freeze-synthesis: the mapping network alone learns, on top of the synthesis "
     "network (and encoder) of a reconstruction-first stage, which stay exactly as they are.",
 )
-@click.option(
-    "--lr-e",
-    type=click.FloatRange(0, 1, min_open=True),
-    default=1e-4,
-    help="Learning rate of that encoder.",
-)
+@_lr_option("--lr-e", 1e-4, "Learning rate of that encoder.")
 @click.option(
     "--ema-halflife",
     type=click.IntRange(1),
