@@ -1,5 +1,6 @@
 """The generator's training losses: class lengths, and resynthesis of real drums."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -81,6 +82,10 @@ def _real_set(frames: int, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
 
 
 def test_reconstruction_teaches_synthesis_and_encoder_to_play_real_drums_back(tmp_path):
+    # Keras draws unseeded initial weights anew in every process: seeded, the run is the same
+    # each time (the distance falls to 0.2-0.3 of its start for seeds 0-4; one unseeded CI run
+    # had it at 0.81).
+    keras.utils.set_random_seed(0)
     train = TrainConfig(batch=8, recon_weight=4.0, lr_g=1e-3, lr_e=1e-3, stats_weight=0.0)
     t = GanTrainer(tiny_config(("kick", "snare")), train, tf.distribute.get_strategy())
     rng = np.random.default_rng(1)
