@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from oscserver.model.artifact import save_artifact
@@ -59,7 +60,12 @@ def make_tiny_artifact(
     encoder_steps: int = 30,
     seed: int = 0,
 ) -> Path:
-    """Trains a tiny model for a few steps and saves it as a real artifact in `folder`."""
+    """Trains a tiny model for a few steps and saves it as a real artifact in `folder`.
+
+    `seed` also seeds Keras, whose initial weights are otherwise drawn afresh in every process,
+    so the same call makes the same model.
+    """
+    keras.utils.set_random_seed(seed)
     config = tiny_config(classes)
     data = synthetic_drums(classes, 12, config, np.random.default_rng(seed))
     run = folder.with_name(folder.name + ".run")
