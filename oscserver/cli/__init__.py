@@ -3,7 +3,7 @@ layer function each.
 
     serve.py    serve, protocol, presets: the OSC server and what it keeps
     render.py   generate, interpolate, invert, kit: one-shot sounds to WAV files
-    train.py    render-soundfonts, dataset, train, fit-pca, train-encoder, export
+    train.py    render-soundfonts, dataset, train, fit-mapping, fit-pca, train-encoder, export
     eval.py     info, evaluate: what a model is and how well it does
     options.py  the options several commands share, each defined once
     common.py   one-line errors, the engine, output checks

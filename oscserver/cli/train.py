@@ -1,5 +1,6 @@
-"""The training commands, in recipe order: render-soundfonts -> dataset -> train -> fit-pca ->
-train-encoder -> export. Each runs one step of `oscserver.training.recipe` (or the dataset's)."""
+"""The training commands, in recipe order: render-soundfonts -> dataset -> train ->
+[fit-mapping] -> fit-pca -> train-encoder -> export. Each runs one step of
+`oscserver.training.recipe` (or the dataset's)."""
 
 from __future__ import annotations
 
@@ -258,6 +259,37 @@ def fit_pca(run_dir: Path, axes: int, samples: int, seed: int) -> None:
         click.echo(str(fit_pca_run(run_dir, axes=axes, samples=samples, seed=seed)))
 
 
+@click.command("fit-mapping")
+@existing_run_option("Run folder with a checkpoint and an encoder (a --recon-weight run has one).")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Dataset built by `drumsynth dataset`: its training drums (not the pitch-shifted "
+    "copies) are the targets.",
+)
+@click.option("--steps", type=click.IntRange(1), default=3000, help="Steps, all classes each.")
+@click.option("--batch", type=click.IntRange(2), default=128, help="w per class and step.")
+@_lr_option("--lr", 1e-3, "Learning rate of the mapping network.")
+@seed_option("Seed of the z and of the drums drawn each step.")
+def fit_mapping(run_dir: Path, data: Path, steps: int, batch: int, lr: float, seed: int) -> None:
+    """Fit the mapping network to the encoder's w of real drums, class by class.
+
+    The second stage of the reconstruction-first route: after `drumsynth train --recon-weight
+    1 --adv-weight 0`, the synthesis network plays back what the encoder hears, and the
+    mapping network learns to give each class's w the spread of the encoded real drums of
+    that class (energy distance; no adversary, no synthesis in the loop). Writes
+    run/mapping.weights.h5, which fit-pca, train-encoder and export then use.
+    """
+    from oscserver.training.mapping import MappingFitConfig
+    from oscserver.training.recipe import fit_mapping_run
+
+    with one_line_errors(), Progress("fit-mapping") as progress:
+        config = MappingFitConfig(steps=steps, batch=batch, lr=lr, seed=seed)
+        out = fit_mapping_run(run_dir, data, config, on_step=progress.step)
+    click.echo(str(out))
+
+
 @click.command("train-encoder")
 @existing_run_option("Run folder with a checkpoint and pca.npz.")
 @click.option(
@@ -302,4 +334,4 @@ def export(run_dir: Path, out: Path) -> None:
         click.echo(str(export_run(run_dir, out)))
 
 
-COMMANDS = (render_soundfonts, dataset, train, fit_pca, train_encoder, export)
+COMMANDS = (render_soundfonts, dataset, train, fit_mapping, fit_pca, train_encoder, export)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +23,13 @@ from oscserver.training.encoder import (
     train_encoder,
 )
 from oscserver.training.gan import GanTrainer, TrainConfig, make_strategy, train_gan
+from oscserver.training.mapping import MappingFitConfig, encode_by_class, fit_mapping
 from oscserver.training.pca import fit_pca
 from oscserver.training.samples import spectrogram_grid, write_examples
+
+#: What a run's later steps write beside its checkpoint.
+ENCODER_FILE = "encoder.weights.h5"
+MAPPING_FILE = "mapping.weights.h5"
 
 
 def ema_render(trainer: GanTrainer, seeds: list[int], labels: list[int]) -> np.ndarray:
@@ -83,13 +89,7 @@ def train_run(
         config = ModelConfig.from_json(read_state(ckpt)["model"])
     elif config is None:
         config = ModelConfig(classes=data.classes, sample_rate=data.sample_rate)
-    if tuple(config.classes) != tuple(data.classes):
-        raise ValueError(f"dataset classes {data.classes} differ from the model's {config.classes}")
-    if data.audio.shape[1] != config.frames or data.sample_rate != config.sample_rate:
-        raise ValueError(
-            f"dataset sounds are {data.audio.shape[1]} samples at {data.sample_rate} Hz, the model "
-            f"wants {config.frames} at {config.sample_rate} Hz: rebuild it with the same --arch"
-        )
+    _check_data(data, config)
     trainer = GanTrainer(config, train, make_strategy())
     if ckpt.exists():
         trainer.load_checkpoint(ckpt)
@@ -112,8 +112,25 @@ class RunError(ValueError):
     """A run folder lacks what a step needs (e.g. no checkpoint yet)."""
 
 
-def load_run_generator(run_dir: Path) -> tuple[ModelConfig, Generator, dict]:
-    """The moving-average generator of a run's latest checkpoint, and the checkpoint state."""
+def _check_data(data: Dataset, config: ModelConfig) -> None:
+    """Raises ValueError unless the dataset's classes, length and rate are the model's."""
+    if tuple(config.classes) != tuple(data.classes):
+        raise ValueError(f"dataset classes {data.classes} differ from the model's {config.classes}")
+    if data.audio.shape[1] != config.frames or data.sample_rate != config.sample_rate:
+        raise ValueError(
+            f"dataset sounds are {data.audio.shape[1]} samples at {data.sample_rate} Hz, the model "
+            f"wants {config.frames} at {config.sample_rate} Hz: rebuild it with the same --arch"
+        )
+
+
+def load_run_generator(
+    run_dir: Path, *, fitted_mapping: bool = True
+) -> tuple[ModelConfig, Generator, dict]:
+    """The moving-average generator of a run's latest checkpoint, and the checkpoint state.
+
+    Its mapping network is the one `fit-mapping` wrote beside the checkpoint
+    (run/mapping.weights.h5) when there is one and `fitted_mapping` is true.
+    """
     try:
         state = read_state(run_dir / "checkpoint")
     except CheckpointError as err:
@@ -121,9 +138,59 @@ def load_run_generator(run_dir: Path) -> tuple[ModelConfig, Generator, dict]:
     ckpt = run_dir / "checkpoint"
     config = ModelConfig.from_json(state["model"])
     gen = Generator.build(config)
-    gen.mapping.load_weights(ckpt / "ema_mapping.weights.h5")
+    fitted = run_dir / MAPPING_FILE
+    use_fitted = fitted_mapping and fitted.exists()
+    gen.mapping.load_weights(fitted if use_fitted else ckpt / "ema_mapping.weights.h5")
     gen.synthesis.load_weights(ckpt / "ema_synthesis.weights.h5")
     return config, gen, state
+
+
+def run_encoder_path(run_dir: Path) -> Path:
+    """A run's encoder: the one `train-encoder` wrote (run/encoder.weights.h5), else the one
+    a reconstruction run trained beside its synthesis network (in its checkpoint)."""
+    for path in (run_dir / ENCODER_FILE, run_dir / "checkpoint" / ENCODER_FILE):
+        if path.exists():
+            return path
+    raise RunError(
+        f"no encoder in {run_dir}: run `drumsynth train-encoder`, or train with --recon-weight"
+    )
+
+
+def fit_mapping_run(
+    run_dir: Path,
+    data_path: Path,
+    config: MappingFitConfig,
+    on_step: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Fits a run's mapping network to its encoder's w of the dataset's training drums.
+
+    Starts from the checkpoint's moving-average mapping every time (a rerun replaces the last
+    fit). Writes run/mapping.weights.h5, which every later step (fit-pca, train-encoder,
+    export) then uses, and run/mapping_fit.json: the settings and the energy distance of every
+    class every config.log_every steps.
+    """
+    model, gen, state = load_run_generator(run_dir, fitted_mapping=False)
+    encoder = build_encoder(model)
+    encoder.load_weights(run_encoder_path(run_dir))
+    data = Dataset.load(data_path)
+    _check_data(data, model)
+    real = data.subset((data.split == 0) & (data.augmented == 0))
+    encoded = encode_by_class(encoder, real.audio, real.class_id, len(model.classes))
+    history = fit_mapping(gen.mapping, encoded, config, on_step=on_step)
+    out = run_dir / MAPPING_FILE
+    tmp = run_dir / ("tmp-" + MAPPING_FILE)
+    gen.mapping.save_weights(tmp)
+    tmp.replace(out)
+    names = {f"energy{c}": name for c, name in enumerate(model.classes)}
+    record = {
+        "checkpoint_step": state["step"],
+        "data": str(data_path),
+        "drums": {name: len(e) for name, e in zip(model.classes, encoded, strict=True)},
+        "config": asdict(config),
+        "energy": [{names.get(k, k): v for k, v in row.items()} for row in history],
+    }
+    (run_dir / "mapping_fit.json").write_text(json.dumps(record, indent=1))
+    return out
 
 
 def load_pca(path: Path, classes: tuple[str, ...]) -> dict[str, ClassPCA]:
@@ -156,7 +223,7 @@ def train_encoder_run(
     config, gen, _ = load_run_generator(run_dir)
     pca = load_pca(run_dir / "pca.npz", config.classes)
     encoder = build_encoder(config)
-    out = run_dir / "encoder.weights.h5"
+    out = run_dir / ENCODER_FILE
     if out.exists():
         encoder.load_weights(out)
     means = np.stack([pca[c].mean for c in config.classes])
@@ -194,12 +261,15 @@ def export_run(run_dir: Path, out: Path, extra: dict | None = None) -> Path:
     """Writes the model artifact of a run: EMA generator, encoder, PCA."""
     config, gen, state = load_run_generator(run_dir)
     pca = load_pca(run_dir / "pca.npz", config.classes)
-    enc_path = run_dir / "encoder.weights.h5"
-    if not enc_path.exists():
-        raise RunError(f"no encoder in {run_dir}: run `drumsynth train-encoder` first")
     encoder = build_encoder(config)
-    encoder.load_weights(enc_path)
+    encoder.load_weights(run_encoder_path(run_dir))
     info = {"gan_steps": state["step"], "train": state["train"], **(extra or {})}
+    fit = run_dir / "mapping_fit.json"
+    if fit.exists() and (run_dir / MAPPING_FILE).exists():
+        record = json.loads(fit.read_text())
+        info["mapping_fit"] = {k: record[k] for k in ("config", "drums")} | {
+            "energy": record["energy"][-1]
+        }
     save_artifact(out, config, gen, encoder, pca, extra={"training": info})
     write_audition(out)
     return out
