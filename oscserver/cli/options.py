@@ -129,6 +129,12 @@ def arch_option(help_text: str) -> Callable[[F], F]:
     )
 
 
+def dataset_option(help_text: str) -> Callable[[F], F]:
+    """--data: a dataset file that `drumsynth dataset` built."""
+    path = click.Path(exists=True, dir_okay=False, path_type=Path)
+    return click.option("--data", type=path, required=True, help=help_text)
+
+
 def existing_run_option(help_text: str) -> Callable[[F], F]:
     """--run: a run folder that earlier training steps made."""
     return click.option(

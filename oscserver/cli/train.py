@@ -10,7 +10,14 @@ from pathlib import Path
 import click
 
 from oscserver.cli.common import one_line_errors
-from oscserver.cli.options import F, arch_option, existing_run_option, out_option, seed_option
+from oscserver.cli.options import (
+    F,
+    arch_option,
+    dataset_option,
+    existing_run_option,
+    out_option,
+    seed_option,
+)
 from oscserver.cli.progress import Progress
 from oscserver.model.config import ARCHITECTURES
 
@@ -116,12 +123,7 @@ def dataset(
 
 
 @click.command()
-@click.option(
-    "--data",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="Dataset built by `drumsynth dataset`.",
-)
+@dataset_option("Dataset built by `drumsynth dataset`.")
 @click.option(
     "--run",
     "run_dir",
@@ -261,12 +263,9 @@ def fit_pca(run_dir: Path, axes: int, samples: int, seed: int) -> None:
 
 @click.command("fit-mapping")
 @existing_run_option("Run folder with a checkpoint and an encoder (a --recon-weight run has one).")
-@click.option(
-    "--data",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="Dataset built by `drumsynth dataset`: its training drums (not the pitch-shifted "
-    "copies) are the targets.",
+@dataset_option(
+    "Dataset built by `drumsynth dataset`: its training drums (not the pitch-shifted copies) "
+    "are the targets."
 )
 @click.option("--steps", type=click.IntRange(1), default=3000, help="Steps, all classes each.")
 @click.option("--batch", type=click.IntRange(2), default=128, help="w per class and step.")

@@ -18,6 +18,7 @@ from oscserver.training.mapping import (
     fit_mapping,
 )
 from tests.training.test_dataset import make_kit
+from tests.training.test_recipe import invoke
 
 
 def test_energy_distance_is_zero_only_for_the_same_distribution():
@@ -61,12 +62,6 @@ def test_a_class_without_two_drums_is_a_clear_error():
     w_dim = mapping.outputs[0].shape[-1]
     with pytest.raises(MappingFitError, match="at least 2 encoded drums"):
         fit_mapping(mapping, [np.zeros((5, w_dim)), np.zeros((1, w_dim))], MappingFitConfig())
-
-
-def invoke(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def test_reconstruction_first_route_from_the_command_line(tmp_path):
