@@ -10,6 +10,8 @@
 # 20 test sounds per class are inverted too (4 refined) and a second line per class gives the
 # class head's accuracy and the encoder-only and refined distances against the best of 256
 # seeds; otherwise it is borrowed from ENCODER_MODEL [models/drums-v2] and plays no part.
+# A snapshot of an autoencoder run (--adv-weight 0) has an untrained mapping network: its
+# mapping is first fitted to the encoded training drums (`drumsynth fit-mapping`, 3000 steps).
 set -eu
 cd "$(dirname "$0")/.."
 SNAP="$1"
@@ -27,7 +29,11 @@ else
     cp "$ENCODER_MODEL/encoder.weights.h5" "$OUT/encoder.weights.h5"
     INVERT="--invert-count 0"
 fi
+ADV=$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["train"].get("adv_weight", 1))' "$SNAP/state.json")
 {
+    if [ "$ADV" = "0.0" ]; then
+        $DS fit-mapping --run "$OUT" --data "$DATA"
+    fi
     $DS fit-pca --run "$OUT" --samples 1000
     $DS export --run "$OUT" -o "$OUT/model"
     # shellcheck disable=SC2086

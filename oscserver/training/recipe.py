@@ -126,8 +126,11 @@ def _check_data(data: Dataset, config: ModelConfig) -> None:
 def load_run_generator(
     run_dir: Path, *, fitted_mapping: bool = True
 ) -> tuple[ModelConfig, Generator, dict]:
-    """The moving-average generator of a run's latest checkpoint, and the checkpoint state.
+    """The generator of a run's latest checkpoint, and the checkpoint state.
 
+    A GAN run's is its moving average. An autoencoder run's (no adversary: --adv-weight 0)
+    synthesis network is the live one, the one its encoder learned to drive: the moving
+    average lags behind it, and the encoder's w play differently through it.
     Its mapping network is the one `fit-mapping` wrote beside the checkpoint
     (run/mapping.weights.h5) when there is one and `fitted_mapping` is true.
     """
@@ -141,7 +144,9 @@ def load_run_generator(
     fitted = run_dir / MAPPING_FILE
     use_fitted = fitted_mapping and fitted.exists()
     gen.mapping.load_weights(fitted if use_fitted else ckpt / "ema_mapping.weights.h5")
-    gen.synthesis.load_weights(ckpt / "ema_synthesis.weights.h5")
+    autoencoder = float(state["train"].get("adv_weight", 1.0)) == 0.0
+    synthesis = "synthesis" if autoencoder else "ema_synthesis"
+    gen.synthesis.load_weights(ckpt / f"{synthesis}.weights.h5")
     return config, gen, state
 
 

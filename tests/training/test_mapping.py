@@ -98,5 +98,12 @@ def test_reconstruction_first_route_from_the_command_line(tmp_path):
     np.testing.assert_allclose(
         engine.seed_latent(3, "snare"), fitted.mapping([z, np.array([1], np.int32)])[0], atol=1e-5
     )
+    # the autoencoder's live synthesis network, the one its encoder learned to drive
+    live = Generator.build(engine.config)
+    live.synthesis.load_weights(ae / "checkpoint" / "synthesis.weights.h5")
+    shipped = Generator.build(engine.config)
+    shipped.synthesis.load_weights(model / "synthesis.weights.h5")
+    for a, b in zip(shipped.synthesis.weights, live.synthesis.weights, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
     manifest = json.loads((model / "manifest.json").read_text())
     assert manifest["training"]["mapping_fit"]["config"]["steps"] == 4
