@@ -162,6 +162,14 @@ def dataset(
     "stage: with --recon-weight, encoder and synthesis learn as an autoencoder of real drums).",
 )
 @click.option(
+    "--recon-noise",
+    type=click.FloatRange(0),
+    default=0.0,
+    help="Noise added to the encoder's w before the resynthesis, in units of the batch's "
+    "spread of w: the synthesis network learns to play the neighbourhood of each real drum "
+    "alike, for a mapping fitted afterwards (`drumsynth fit-mapping`).",
+)
+@click.option(
     "--train-synthesis/--freeze-synthesis",
     default=True,
     help="--freeze-synthesis: the mapping network alone learns, on top of the synthesis "
@@ -202,6 +210,7 @@ def dataset(
 def train(
     data: Path, run_dir: Path, steps: int, batch: int, lr: float, lr_d: float, r1: float,
     stats_weight: float, duration_weight: float, recon_weight: float, adv_weight: float,
+    recon_noise: float,
     train_synthesis: bool, lr_e: float,
     ema_halflife: int, sample_every: int,
     keep_every: int, seed: int,
@@ -230,6 +239,7 @@ def train(
         duration_weight=duration_weight,
         recon_weight=recon_weight,
         adv_weight=adv_weight,
+        recon_noise=recon_noise,
         train_synthesis=train_synthesis,
         lr_e=lr_e,
         ema_halflife=ema_halflife,

@@ -118,6 +118,7 @@ def resynthesis_distance(
     rng: tf.random.Generator,
     *,
     train_synthesis: bool,
+    noise: float = 0.0,
 ) -> tuple[tf.Tensor, tf.Tensor]:
     """Inverts sounds with the encoder and plays their w back, with noise drawn from `rng`.
 
@@ -125,12 +126,17 @@ def resynthesis_distance(
         target: [batch, frames], peak-normalised (real drums as the dataset holds them).
         train_synthesis: The synthesis network's training flag (the GAN's resynthesis stage
             trains it; fine-tuning the encoder alone does not).
+        noise: Gaussian noise added to each w before it is played, in units of the batch's
+            spread of w (so the encoder cannot outgrow it by spreading W wider).
 
     Returns:
         The spectral distance of each peak-normalised resynthesis from its target [batch],
         and the class head's logits [batch, classes].
     """
     w, logits = encoder(target, training=True)
+    if noise:
+        spread = tf.stop_gradient(tf.sqrt(tf.reduce_mean(tf.math.reduce_variance(w, axis=0))))
+        w += noise * spread * rng.normal(tf.shape(w))
     layer_shape, synth_shape = generator.noise_shapes(tf.shape(target)[0])
     ws = tf.tile(w[:, None], [1, generator.config.num_ws, 1])
     audio = generator.synthesis(

@@ -51,6 +51,9 @@ class TrainConfig:
     recon_weight: float = 0.0  # weight of resynthesising real drums through an encoder (G, E)
     adv_weight: float = 1.0  # weight of the adversary (0: no discriminator steps at all, the
     # reconstruction-first stage: encoder and synthesis train as an autoencoder on real drums)
+    recon_noise: float = 0.0  # noise added to the encoder's w before it is played back, in
+    # units of the batch's spread of w: the synthesis network learns to play a neighbourhood of
+    # each real drum's w as that drum (a smoother W for a mapping fitted to it afterwards)
     train_synthesis: bool = True  # False: the mapping network alone learns (on top of a
     # synthesis network an autoencoder stage trained: its encoder stays exact)
     lr_e: float = 1e-4  # learning rate of that encoder
@@ -162,7 +165,12 @@ class GanTrainer:
         synthesis network too), their class, and the style of unmixed generated sounds (so
         that real drums invert into the region of W the mapping network fills)."""
         spectral, logits = resynthesis_distance(
-            self.encoder, self.gen, real, self.rng, train_synthesis=True
+            self.encoder,
+            self.gen,
+            real,
+            self.rng,
+            train_synthesis=True,
+            noise=self.train_config.recon_noise,
         )
         w_hat, _ = self.encoder(peak_normalized(tf.stop_gradient(fake)), training=True)
         w = tf.stop_gradient(w)

@@ -164,3 +164,22 @@ def test_reconstruction_from_a_checkpoint_without_an_encoder_is_a_clear_error(tm
                        tf.distribute.get_strategy())  # fmt: skip
     with pytest.raises(CheckpointError, match="encoder.weights.h5"):
         recon.load_checkpoint(tmp_path / "checkpoint")
+
+
+def test_noise_on_the_encoders_w_plays_a_neighbour_of_each_drum():
+    t = GanTrainer(tiny_config(("kick", "snare")), TrainConfig(batch=8, recon_weight=1.0),
+                   tf.distribute.get_strategy())  # fmt: skip
+    real = tf.constant(_real_set(t.config.frames, np.random.default_rng(4))[0])
+
+    def played(noise: float) -> tuple[np.ndarray, np.ndarray]:
+        rng = tf.random.Generator.from_seed(5)  # the same synthesis noise every time
+        distance, logits = resynthesis_distance(
+            t.encoder, t.gen, real, rng, train_synthesis=False, noise=noise
+        )
+        return distance.numpy(), logits.numpy()
+
+    exact, logits = played(0.0)
+    np.testing.assert_array_equal(played(0.0)[0], exact)
+    neighbour, same_logits = played(0.3)
+    assert not np.allclose(neighbour, exact)
+    np.testing.assert_array_equal(same_logits, logits)  # the class head hears the drum itself
