@@ -23,7 +23,7 @@ from oscserver.model.config import ARCHITECTURES
 
 
 def _weight_option(flag: str, default: float, help_text: str) -> Callable[[F], F]:
-    """A loss weight of `drumsynth train`: a number >= 0 (0 turns the term off)."""
+    """A loss weight (or noise level) of `drumsynth train`: a number >= 0 (0 turns it off)."""
     return click.option(flag, type=click.FloatRange(0), default=default, help=help_text)
 
 
@@ -161,13 +161,12 @@ def dataset(
     "Weight of the adversary (0: no discriminator at all, the reconstruction-first "
     "stage: with --recon-weight, encoder and synthesis learn as an autoencoder of real drums).",
 )
-@click.option(
+@_weight_option(
     "--recon-noise",
-    type=click.FloatRange(0),
-    default=0.0,
-    help="Noise added to the encoder's w before the resynthesis, in units of the batch's "
-    "spread of w: the synthesis network learns to play the neighbourhood of each real drum "
-    "alike, for a mapping fitted afterwards (`drumsynth fit-mapping`).",
+    0.0,
+    "Noise added to the encoder's w before the resynthesis, in units of the batch's spread "
+    "of w: the synthesis network learns to play the neighbourhood of each real drum alike, "
+    "for a mapping fitted afterwards (`drumsynth fit-mapping`).",
 )
 @click.option(
     "--train-synthesis/--freeze-synthesis",
