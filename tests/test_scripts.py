@@ -57,13 +57,9 @@ cmd="$1"; shift
 case "$cmd" in
   render-soundfonts) mkdir -p data/renders && touch data/renders/manifest.json ;;
   dataset) mkdir -p data && touch data/drums.npz ;;
-  train)  # a kept snapshot at the last step, as --keep-every leaves one
-    run=$(echo "$*" | sed 's/.*--run \([^ ]*\).*/\1/')
-    steps=$(echo "$*" | sed 's/.*--steps \([0-9]*\).*/\1/')
-    mkdir -p "$run/snapshots/step$(printf %06d "$steps")" "$run/checkpoint"
-    touch "$run/snapshots/step$(printf %06d "$steps")/optimizers.npz" ;;
+  train) run=$(echo "$*" | sed 's/.*--run \([^ ]*\).*/\1/') && mkdir -p "$run/checkpoint" ;;
+  fit-mapping) touch "$2/mapping.weights.h5" ;;
   fit-pca) touch "$2/pca.npz" ;;
-  train-encoder) touch "$2/encoder.weights.h5" ;;
 esac
 """
 
@@ -80,7 +76,6 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
     fake.write_text(FAKE_DRUMSYNTH)
     fake.chmod(0o755)
     (tmp_path / "runs" / "main").mkdir(parents=True)
-    (tmp_path / "runs" / "stage1").mkdir(parents=True)
 
     def recipe() -> list[str]:
         log = tmp_path / "calls.log"
@@ -91,26 +86,12 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
 
     first = recipe()
     assert [c.split()[0] for c in first] == [
-        "render-soundfonts", "dataset", "train", "train", "train", "train", "fit-pca",
-        "train-encoder", "fit-pca", "train-encoder", "fit-pca", "train-encoder", "train",
-        "fit-pca", "train-encoder", "export", "evaluate",
+        "render-soundfonts", "dataset", "train", "fit-mapping", "fit-pca", "export", "evaluate",
     ]  # fmt: skip
-    calls = first
-    assert "--run runs/stage1 --arch no-envelopes --steps 5250" in calls[2]
-    assert "--run runs/stage2 --init-from runs/stage1 --steps 2500" in calls[3]
-    assert "--run runs/stage3 --steps 3500 --lr 3e-5" in calls[4]
-    assert "--run runs/stage4 --steps 4500" in calls[5] and "--ema-halflife 1000" in calls[5]
-    # stage 3 branched from stage 2's step 2500 without its optimiser (as the shipped run did),
-    # stage 4 from stage 3's step 3500 with it, stage 5 from stage 4's step 4500 with it and
-    # with stage 4's trained encoder
-    assert not (tmp_path / "runs/stage3/checkpoint/optimizers.npz").exists()
-    assert (tmp_path / "runs/stage4/checkpoint/optimizers.npz").exists()
-    assert (tmp_path / "runs/main/checkpoint/optimizers.npz").exists()
-    assert calls[7].startswith("train-encoder --run runs/stage1 --steps 2000")
-    assert calls[9].startswith("train-encoder --run runs/stage2 --steps 1000")
-    assert calls[11].startswith("train-encoder --run runs/stage4 --steps 1000")
-    assert "--run runs/main --steps 10000" in calls[12] and "--recon-weight 2" in calls[12]
-    assert (tmp_path / "runs/main/checkpoint/encoder.weights.h5").exists()
-    assert calls[14].startswith("train-encoder --run runs/main --steps 600")
-    assert calls[15].startswith("export --run runs/main")
-    assert [c.split()[0] for c in recipe()] == ["train"] * 5 + ["export", "evaluate"]
+    train = first[2]
+    assert "--run runs/main --steps 3000" in train
+    assert "--recon-weight 1 --adv-weight 0 --stats-weight 0 --recon-noise 0" in train
+    assert first[3] == "fit-mapping --run runs/main --data data/drums.npz"
+    assert first[5] == "export --run runs/main -o models/drums-v2"
+    # a rerun resumes the autoencoder (a no-op once it is done) and skips the fitted steps
+    assert [c.split()[0] for c in recipe()] == ["train", "export", "evaluate"]
