@@ -57,9 +57,12 @@ cmd="$1"; shift
 case "$cmd" in
   render-soundfonts) mkdir -p data/renders && touch data/renders/manifest.json ;;
   dataset) mkdir -p data && touch data/drums.npz ;;
-  train) run=$(echo "$*" | sed 's/.*--run \([^ ]*\).*/\1/') && mkdir -p "$run/checkpoint" ;;
+  train)  # an autoencoder run's checkpoint holds its encoder
+    run=$(echo "$*" | sed 's/.*--run \([^ ]*\).*/\1/')
+    mkdir -p "$run/checkpoint" && touch "$run/checkpoint/encoder.weights.h5" ;;
   fit-mapping) touch "$2/mapping.weights.h5" ;;
   fit-pca) touch "$2/pca.npz" ;;
+  train-encoder) touch "$2/encoder.weights.h5" ;;
 esac
 """
 
@@ -86,12 +89,16 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
 
     first = recipe()
     assert [c.split()[0] for c in first] == [
-        "render-soundfonts", "dataset", "train", "fit-mapping", "fit-pca", "export", "evaluate",
+        "render-soundfonts", "dataset", "train", "fit-mapping", "fit-pca", "train-encoder",
+        "export", "evaluate",
     ]  # fmt: skip
     train = first[2]
     assert "--run runs/main --steps 3000" in train
     assert "--recon-weight 1 --adv-weight 0 --stats-weight 0 --recon-noise 0" in train
     assert first[3] == "fit-mapping --run runs/main --data data/drums.npz"
-    assert first[5] == "export --run runs/main -o models/drums-v2"
+    # the autoencoder's own encoder, fine-tuned on the fitted generator and on real drums
+    assert first[5] == ("train-encoder --run runs/main --steps 600 --real-data data/drums.npz "
+                        "--real-steps 400")  # fmt: skip
+    assert first[6] == "export --run runs/main -o models/drums-v2"
     # a rerun resumes the autoencoder (a no-op once it is done) and skips the fitted steps
     assert [c.split()[0] for c in recipe()] == ["train", "export", "evaluate"]
