@@ -15,14 +15,25 @@ from oscserver.limits import MAX_REFINE_STEPS
 
 def _training_rows(training: dict[str, Any]) -> list[tuple[str, str]]:
     """What the artifact records of its training: the shipped generator's step first. The
-    run's `steps` option is left out: it is where a run would have stopped, not what it did."""
+    run's `steps` option is left out: it is where a run would have stopped, not what it did.
+    A reconstruction-first model (no adversary) names its run an autoencoder and gives its
+    fitted mapping in one line."""
     training = dict(training)
+    train = dict(training.pop("train", {}))
+    kind = "autoencoder" if float(train.get("adv_weight", 1.0)) == 0.0 else "gan"
     rows = []
     if "gan_steps" in training:
-        rows.append(("gan steps", f"{training.pop('gan_steps'):,} (the shipped generator's step)"))
-    settings = {k: v for k, v in dict(training.pop("train", {})).items() if k != "steps"}
+        steps = training.pop("gan_steps")
+        rows.append((f"{kind} steps", f"{steps:,} (the shipped networks' step)"))
+    settings = {k: v for k, v in train.items() if k != "steps"}
     if settings:
-        rows.append(("gan settings", ", ".join(f"{k} {v}" for k, v in settings.items())))
+        rows.append((f"{kind} settings", ", ".join(f"{k} {v}" for k, v in settings.items())))
+    fit = training.pop("mapping_fit", None)
+    if fit:
+        config = ", ".join(f"{k} {v}" for k, v in fit.get("config", {}).items())
+        drums = ", ".join(f"{k} {v}" for k, v in fit.get("drums", {}).items())
+        energy = ", ".join(f"{k} {v:.3f}" for k, v in fit.get("energy", {}).items() if k != "step")
+        rows.append(("mapping fit", f"{config}; training drums {drums}; energy distance {energy}"))
     return rows + [(k, str(v)) for k, v in training.items()]
 
 
