@@ -29,9 +29,10 @@ else
     cp "$ENCODER_MODEL/encoder.weights.h5" "$OUT/encoder.weights.h5"
     INVERT="--invert-count 0"
 fi
-ADV=$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["train"].get("adv_weight", 1))' "$SNAP/state.json")
+AUTOENCODER="import json, sys; from oscserver.training.gan import is_autoencoder
+sys.exit(0 if is_autoencoder(json.load(open(sys.argv[1]))['train']) else 1)"
 {
-    if [ "$ADV" = "0.0" ]; then
+    if .venv/bin/python -c "$AUTOENCODER" "$SNAP/state.json"; then
         $DS fit-mapping --run "$OUT" --data "$DATA"
     fi
     $DS fit-pca --run "$OUT" --samples 1000

@@ -18,9 +18,11 @@ def _training_rows(training: dict[str, Any]) -> list[tuple[str, str]]:
     run's `steps` option is left out: it is where a run would have stopped, not what it did.
     A reconstruction-first model (no adversary) names its run an autoencoder and gives its
     fitted mapping in one line."""
+    from oscserver.training.gan import is_autoencoder
+
     training = dict(training)
     train = dict(training.pop("train", {}))
-    kind = "autoencoder" if float(train.get("adv_weight", 1.0)) == 0.0 else "gan"
+    kind = "autoencoder" if is_autoencoder(train) else "gan"
     rows = []
     if "gan_steps" in training:
         steps = training.pop("gan_steps")

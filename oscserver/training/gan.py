@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
@@ -64,13 +65,19 @@ class TrainConfig:
     seed: int = 0  # seed of every random draw of the run
 
 
+def is_autoencoder(train: Mapping[str, Any]) -> bool:
+    """Whether saved training settings (a checkpoint's state["train"], an artifact's
+    training.train) are an autoencoder run's: no adversary (--adv-weight 0)."""
+    return float(train.get("adv_weight", 1.0)) == 0.0
+
+
 def _masked_mean(values: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
     """Mean of values [n] where mask [n] holds (0 where it never does)."""
     kept = tf.cast(mask, values.dtype)
     return tf.reduce_sum(values * kept) / tf.maximum(tf.reduce_sum(kept), 1.0)
 
 
-def _in_batches(
+def in_batches(
     fn: Callable[[tf.Tensor], tf.Tensor], audio: np.ndarray, size: int = 64
 ) -> np.ndarray:
     """fn over audio [n, frames] in batches of `size` (the whole training set does not fit one
@@ -192,14 +199,14 @@ class GanTrainer:
     def set_real_stats(self, audio: np.ndarray, labels: np.ndarray) -> None:
         """Computes each class's log-mel mean and spread over `audio` [n, frames], and its
         length quantiles when lengths are matched (`duration_weight`)."""
-        mels = _in_batches(lambda x: self.features(self._floor(x)), audio)
+        mels = in_batches(lambda x: self.features(self._floor(x)), audio)
         classes = range(len(self.config.classes))
         self.real_stats.assign(np.stack([mels[labels == c].mean(axis=0) for c in classes]))
         self.real_std.assign(np.stack([mels[labels == c].std(axis=0, ddof=1) for c in classes]))
         if not self.train_config.duration_weight:
             return
         # Lengths without the floor: it would sit within 50 dB of some sounds' peaks.
-        lengths = _in_batches(lambda x: self.lengths(self.features(x)), audio)
+        lengths = in_batches(lambda x: self.lengths(self.features(x)), audio)
         shares = (np.arange(self.train_config.group) + 0.5) / self.train_config.group
         self.real_lengths.assign(
             np.stack([np.quantile(lengths[labels == c], shares) for c in classes])

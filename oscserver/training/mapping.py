@@ -19,6 +19,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from oscserver.training.gan import in_batches
+
 
 class MappingFitError(ValueError):
     """The encoded drums cannot be fitted (a class without drums, bad settings)."""
@@ -42,15 +44,10 @@ class MappingFitConfig:
 
 
 def encode_by_class(
-    encoder: keras.Model, audio: np.ndarray, class_id: np.ndarray, classes: int, chunk: int = 64
+    encoder: keras.Model, audio: np.ndarray, class_id: np.ndarray, classes: int
 ) -> list[np.ndarray]:
     """The encoder's w of every sound, grouped by class: one [n_c, w_dim] array per class."""
-    encoded = np.concatenate(
-        [
-            encoder(audio[i : i + chunk], training=False)[0].numpy()
-            for i in range(0, len(audio), chunk)
-        ]  # fmt: skip
-    )
+    encoded = in_batches(lambda x: encoder(x, training=False)[0], audio)
     return [encoded[class_id == c] for c in range(classes)]
 
 

@@ -22,7 +22,13 @@ from oscserver.training.encoder import (
     finetune_encoder_real,
     train_encoder,
 )
-from oscserver.training.gan import GanTrainer, TrainConfig, make_strategy, train_gan
+from oscserver.training.gan import (
+    GanTrainer,
+    TrainConfig,
+    is_autoencoder,
+    make_strategy,
+    train_gan,
+)
 from oscserver.training.mapping import MappingFitConfig, encode_by_class, fit_mapping
 from oscserver.training.pca import fit_pca
 from oscserver.training.samples import spectrogram_grid, write_examples
@@ -144,8 +150,7 @@ def load_run_generator(
     fitted = run_dir / MAPPING_FILE
     use_fitted = fitted_mapping and fitted.exists()
     gen.mapping.load_weights(fitted if use_fitted else ckpt / "ema_mapping.weights.h5")
-    autoencoder = float(state["train"].get("adv_weight", 1.0)) == 0.0
-    synthesis = "synthesis" if autoencoder else "ema_synthesis"
+    synthesis = "synthesis" if is_autoencoder(state["train"]) else "ema_synthesis"
     gen.synthesis.load_weights(ckpt / f"{synthesis}.weights.h5")
     return config, gen, state
 
