@@ -43,9 +43,9 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 from scipy.signal import find_peaks  # noqa: E402
 
+from oscserver.audio.features import SHAPE_NAMES, shape_features  # noqa: E402
 from oscserver.engine import open_model  # noqa: E402
 from oscserver.engine.latent import mix_styles  # noqa: E402
-from oscserver.evaluation.features import SHAPE_NAMES, shape_features  # noqa: E402
 from oscserver.training.samples import spectrogram_grid  # noqa: E402
 
 #: What is measured of each sound: name -> (unit, what it is). The shares of `low_pitch` are

@@ -1,11 +1,13 @@
 """Which class head would name held-out real drums best? Per class, on every held-out test sound:
 
-- the encoder's class head (what /drum/invert reports);
+- the encoder's own class head;
 - the evaluation's envelope-shape forest, fitted on the training sounds;
-- their product (both probabilities multiplied) and their mean.
+- their product (both probabilities multiplied) and their mean;
+- the model's class head (`drumsynth fit-class-head`: what /drum/invert reports), where it has
+  one.
 
-A research probe for issue 8's inversion-class target, not part of the server: it shows whether
-a head that also reads envelope shape would pass (MODEL_CARD.md, "What still falls short").
+A research probe for issue 8's inversion-class target, not part of the server: it is how the
+class head was chosen (MODEL_CARD.md, "The class head").
 
     .venv/bin/python scripts/probe-class-head.py [--model models/drums-v2] [--data data/drums.npz]
 """
@@ -32,13 +34,14 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 @click.option("--model", default="models/drums-v2", type=click.Path(exists=True, file_okay=False))
 @click.option("--data", default="data/drums.npz", type=click.Path(exists=True, dir_okay=False))
 def main(model: str, data: str) -> None:
-    from oscserver.evaluation.features import shape_features
+    from oscserver.audio.features import shape_features
     from oscserver.evaluation.measures import fit_shape_classifier
     from oscserver.model.artifact import load_artifact
     from oscserver.training.dataset import Dataset
     from oscserver.training.encoder import peak_normalized
 
-    encoder = load_artifact(model).encoder
+    artifact = load_artifact(model)
+    encoder = artifact.encoder
     dataset = Dataset.load(data)
     train = dataset.split == 0
     test = (dataset.split == 1) & (dataset.augmented == 0)
@@ -55,6 +58,9 @@ def main(model: str, data: str) -> None:
         "product": np.log(head + 1e-6) + np.log(shaped + 1e-6),
         "mean": head + shaped,
     }
+    if artifact.class_head is not None:
+        named = artifact.class_head.predict(dataset.audio)
+        heads["model's head"] = np.eye(len(dataset.classes))[named]
     names = dataset.classes
     print(f"{'':14s}" + "".join(f"{c:>9s}" for c in names))
     print(f"{'test sounds':14s}" + "".join(

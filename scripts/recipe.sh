@@ -13,7 +13,9 @@
 #   3. the per-class PCA of the fitted mapping's W;
 #   4. the autoencoder's encoder fine-tuned on the fitted generator: ENC_STEPS generated pairs
 #      (latent, spectral and class losses), then REAL_STEPS on real training drums;
-#   5. the export and the evaluation.
+#   5. the class head that names inverted drums (`drumsynth fit-class-head`: trees on envelope
+#      shape and band levels of the training drums);
+#   6. the export and the evaluation.
 # Environment knobs (defaults in brackets): NAME [drums-v2], RUN [runs/main], AE_STEPS [3000],
 # NOISE [0], ENC_STEPS [600], REAL_STEPS [400]. The test set is whole libraries the model never trains on (TEST_SOURCES).
 set -eu
@@ -45,6 +47,7 @@ if [ ! -f "$RUN/encoder.weights.h5" ]; then
     $DS train-encoder --run "$RUN" --steps "$ENC_STEPS" --real-data "$DATA" \
         --real-steps "$REAL_STEPS"
 fi
+[ -f "$RUN/class_head.npz" ] || $DS fit-class-head --run "$RUN" --data "$DATA"
 $DS export --run "$RUN" -o "models/$NAME"
 $DS evaluate --model "models/$NAME" --data "$DATA" --out "models/$NAME/evaluation" \
     --losses "$RUN/losses.jsonl"

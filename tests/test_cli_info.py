@@ -36,6 +36,7 @@ def test_info_names_an_autoencoder_and_its_fitted_mapping(tiny_model: Path, tmp_
         "train": {"steps": 3000, "batch": 16, "adv_weight": 0.0, "recon_weight": 1.0},
         "mapping_fit": {"config": {"steps": 3000, "batch": 128}, "drums": {"kick": 133},
                         "energy": {"step": 3000, "kick": 0.0826}},
+        "class_head": {"kick": 0.902, "hat": 0.864},
     }  # fmt: skip
     (model / "manifest.json").write_text(json.dumps(manifest))
     result = CliRunner().invoke(cli.main, ["info", "--model", str(model)])
@@ -45,3 +46,6 @@ def test_info_names_an_autoencoder_and_its_fitted_mapping(tiny_model: Path, tmp_
     assert not any(line.startswith("gan") for line in lines), lines
     fit = next(line for line in lines if line.startswith("mapping fit"))
     assert "batch 128" in fit and "kick 133" in fit and "kick 0.083" in fit
+    assert any(line.startswith("class head ") and "trees" in line for line in lines), lines
+    head = next(line for line in lines if line.startswith("class head fit"))
+    assert "kick 0.90, hat 0.86" in head

@@ -63,6 +63,7 @@ case "$cmd" in
   fit-mapping) touch "$2/mapping.weights.h5" ;;
   fit-pca) touch "$2/pca.npz" ;;
   train-encoder) touch "$2/encoder.weights.h5" ;;
+  fit-class-head) touch "$2/class_head.npz" ;;
 esac
 """
 
@@ -90,7 +91,7 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
     first = recipe()
     assert [c.split()[0] for c in first] == [
         "render-soundfonts", "dataset", "train", "fit-mapping", "fit-pca", "train-encoder",
-        "export", "evaluate",
+        "fit-class-head", "export", "evaluate",
     ]  # fmt: skip
     train = first[2]
     assert "--run runs/main --steps 3000" in train
@@ -99,6 +100,7 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
     # the autoencoder's own encoder, fine-tuned on the fitted generator and on real drums
     assert first[5] == ("train-encoder --run runs/main --steps 600 --real-data data/drums.npz "
                         "--real-steps 400")  # fmt: skip
-    assert first[6] == "export --run runs/main -o models/drums-v2"
+    assert first[6] == "fit-class-head --run runs/main --data data/drums.npz"
+    assert first[7] == "export --run runs/main -o models/drums-v2"
     # a rerun resumes the autoencoder (a no-op once it is done) and skips the fitted steps
     assert [c.split()[0] for c in recipe()] == ["train", "export", "evaluate"]

@@ -36,6 +36,10 @@ def _training_rows(training: dict[str, Any]) -> list[tuple[str, str]]:
         drums = ", ".join(f"{k} {v}" for k, v in fit.get("drums", {}).items())
         energy = ", ".join(f"{k} {v:.3f}" for k, v in fit.get("energy", {}).items() if k != "step")
         rows.append(("mapping fit", f"{config}; training drums {drums}; energy distance {energy}"))
+    head = training.pop("class_head", None)
+    if head:
+        named = ", ".join(f"{k} {v:.2f}" for k, v in head.items())
+        rows.append(("class head fit", f"held-out drums named right: {named}"))
     return rows + [(k, str(v)) for k, v in training.items()]
 
 
@@ -62,6 +66,8 @@ def info(model: Path | None) -> None:
         ("parameters", f"mapping {gen.mapping.count_params():,}, synthesis "
                        f"{gen.synthesis.count_params():,}, encoder "
                        f"{artifact.encoder.count_params():,}"),
+        ("class head", "trees on envelope shape and band levels" if artifact.class_head
+                       else "the encoder's"),
         ("pca axes", f"{engine.pca_axes} per class, explained variance per axis:"),
     ]  # fmt: skip
     for cls in engine.classes:

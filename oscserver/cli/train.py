@@ -298,6 +298,31 @@ def fit_mapping(run_dir: Path, data: Path, steps: int, batch: int, lr: float, se
     click.echo(str(out))
 
 
+@click.command("fit-class-head")
+@existing_run_option("Run folder with a checkpoint.")
+@dataset_option(
+    "Dataset built by `drumsynth dataset`: the head learns its training drums and is scored "
+    "on its held-out ones."
+)
+@seed_option("Seed of the trees.")
+def fit_class_head(run_dir: Path, data: Path, seed: int) -> None:
+    """Fit the class head that names inverted sounds (run/class_head.npz).
+
+    Gradient-boosted trees on envelope shape and band levels, which name drums of libraries
+    they never heard better than the encoder's own head. Export puts it in the model; without
+    it /drum/invert reports the encoder's guess. Prints the share of held-out drums of each
+    class it names right.
+    """
+    from oscserver.model.class_head import CLASS_HEAD_FILE
+    from oscserver.training.recipe import fit_class_head_run
+
+    with one_line_errors():
+        held_out = fit_class_head_run(run_dir, data, seed)
+    named = ", ".join(f"{name} {share:.2f}" for name, share in held_out.items())
+    click.echo(f"held-out drums named right: {named}" if named else "no held-out drums in the data")
+    click.echo(str(run_dir / CLASS_HEAD_FILE))
+
+
 @click.command("train-encoder")
 @existing_run_option("Run folder with a checkpoint and pca.npz.")
 @click.option(
@@ -342,4 +367,13 @@ def export(run_dir: Path, out: Path) -> None:
         click.echo(str(export_run(run_dir, out)))
 
 
-COMMANDS = (render_soundfonts, dataset, train, fit_mapping, fit_pca, train_encoder, export)
+COMMANDS = (
+    render_soundfonts,
+    dataset,
+    train,
+    fit_mapping,
+    fit_pca,
+    fit_class_head,
+    train_encoder,
+    export,
+)

@@ -182,7 +182,7 @@ class DrumEngine:
             centre = tf.matmul(weights[None], means)
             return centre + psi * (after_embed([z, blended], training=False) - centre)
 
-        self._latent, self._synth, self._encode = latent_fn, synth_fn, encode_fn
+        self._latent, self._synth, self._encode_fn = latent_fn, synth_fn, encode_fn
         self._styles, self._hybrid = styles_fn, hybrid_fn
         self._seed, self._latents = seed_fn, latents_fn
         self._refine_fn = self._build_refine()
@@ -522,6 +522,16 @@ class DrumEngine:
         one_shot = prepare_one_shot(mono, self.frames, decay_db=ONE_SHOT_DECAY_DB)
         return normalize_peak(one_shot, OUTPUT_PEAK)
 
+    def _encode(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Prepared sounds [n, frames] -> their w [n, w_dim] and class ids [n].
+
+        The class is the artifact's class head's where it has one, else the encoder's.
+        """
+        head = self.artifact.class_head
+        named = None if head is None else head.predict(targets)
+        w, labels = self._encode_fn(targets)
+        return w.numpy(), labels.numpy() if named is None else named
+
     def invert(
         self,
         audio: np.ndarray,
@@ -541,8 +551,8 @@ class DrumEngine:
         target = self.prepare(audio, sample_rate)[None]
         w, label = self._encode(target)
         if refine_steps:
-            w = self._refine(w, target, refine_steps, check)
-        render = self.render(w.numpy()[0])
+            w = self._refine(w, target, refine_steps, check).numpy()
+        render = self.render(w[0])
         return Render(render.audio, render.latent, (self.classes[int(label[0])],))
 
     def invert_slices(
@@ -585,8 +595,8 @@ class DrumEngine:
                        for i in range(0, n, RENDER_CHUNK)]  # fmt: skip
         else:
             encoded = _in_slices(self._encode, targets, check, 0.0, n / total)
-        w = np.concatenate([e[0].numpy() for e in encoded])
-        labels = tuple(self.classes[int(k)] for e in encoded for k in e[1].numpy())
+        w = np.concatenate([e[0] for e in encoded])
+        labels = tuple(self.classes[int(k)] for e in encoded for k in e[1])
         if refine_steps:
             share = refine_steps / total
             w = np.concatenate(

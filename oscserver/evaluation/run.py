@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from oscserver.audio.features import FEATURE_MELS, SHAPE_NAMES, Features, sound_features
 from oscserver.engine import DrumEngine
 from oscserver.engine.engine import render_noise, synthesize
 from oscserver.evaluation.config import EvalConfig, EvaluationError
-from oscserver.evaluation.features import FEATURE_MELS, SHAPE_NAMES, Features, sound_features
 from oscserver.evaluation.figures import generated_beside_real, pca_sweeps
 from oscserver.evaluation.measures import (
     BAND_CLASSIFIER,

@@ -7,6 +7,8 @@ Layout of a model folder:
     synthesis.weights.h5
     encoder.weights.h5
     pca.npz                    per class: mean w, components, std per axis, explained variance
+    class_head.npz             optional: the class head (model/class_head.py); without it the
+                               encoder's own head names inverted sounds
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from oscserver.model.class_head import CLASS_HEAD_FILE, ClassHead, ClassHeadError
 from oscserver.model.config import ModelConfig
 from oscserver.model.encoder import build_encoder
 from oscserver.model.generator import Generator
@@ -63,6 +66,7 @@ class Artifact:
     encoder: keras.Model  # audio -> w
     pca: dict[str, ClassPCA]  # per class
     manifest: dict[str, Any]  # the manifest as read
+    class_head: ClassHead | None = None  # names inverted sounds; None: the encoder's head does
 
     @property
     def pca_axes(self) -> int:
@@ -107,8 +111,14 @@ def save_artifact(
     encoder: keras.Model,
     pca: dict[str, ClassPCA],
     extra: dict[str, Any] | None = None,
+    class_head: ClassHead | None = None,
 ) -> Path:
     """Writes a model folder (to a temporary sibling, then moved into place)."""
+    if class_head is not None and class_head.classes != len(config.classes):
+        raise ValueError(
+            f"the class head names {class_head.classes} classes, the model has "
+            f"{len(config.classes)}"
+        )
     missing = [c for c in config.classes if c not in pca]
     if missing:
         raise ValueError(f"PCA statistics missing for class(es): {', '.join(missing)}")
@@ -120,16 +130,20 @@ def save_artifact(
     generator.synthesis.save_weights(tmp / "synthesis.weights.h5")
     encoder.save_weights(tmp / "encoder.weights.h5")
     save_pca(pca, tmp / "pca.npz")
+    files = DATA_FILES
+    if class_head is not None:
+        class_head.save(tmp / CLASS_HEAD_FILE)
+        files = (*DATA_FILES, CLASS_HEAD_FILE)
     manifest = {
         "format_version": FORMAT_VERSION,
         "name": folder.name,
-        "checksums": {f: sha256(tmp / f) for f in DATA_FILES},
+        "checksums": {f: sha256(tmp / f) for f in files},
         **(extra or {}),
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
     # Keep files that are not part of the artifact (model card, examples) across a rewrite.
     if folder.exists():
-        for f in ("manifest.json", *DATA_FILES):
+        for f in ("manifest.json", *DATA_FILES, CLASS_HEAD_FILE):
             (folder / f).unlink(missing_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     for moved in tmp.iterdir():
@@ -168,7 +182,11 @@ def load_artifact(folder: str | os.PathLike[str]) -> Artifact:
             f"(this drumsynth reads version {FORMAT_VERSION})"
         )
     checksums = manifest.get("checksums", {})
-    for f in DATA_FILES:
+    # the class head is checked when the manifest lists it: a model without one is complete
+    listed_head = CLASS_HEAD_FILE in checksums
+    if listed_head and not (folder / CLASS_HEAD_FILE).is_file():
+        raise ArtifactError(f"model {folder.name} is missing {CLASS_HEAD_FILE}")
+    for f in (*DATA_FILES, CLASS_HEAD_FILE) if listed_head else DATA_FILES:
         if checksums.get(f) != sha256(folder / f):
             raise ArtifactError(
                 f"model {folder.name}: checksum mismatch for {f} (file changed or corrupt)"
@@ -193,4 +211,19 @@ def load_artifact(folder: str | os.PathLike[str]) -> Artifact:
         raise ArtifactError(f"model {folder.name}: bad pca.npz: {err}") from err
     if pca[config.classes[0]].mean.shape != (config.w_dim,):
         raise ArtifactError(f"model {folder.name}: PCA dimension does not match w_dim")
-    return Artifact(folder.name, config, generator, encoder, pca, manifest)
+    class_head = None
+    if listed_head:
+        try:
+            class_head = ClassHead.load(folder / CLASS_HEAD_FILE)
+        except ClassHeadError as err:
+            raise ArtifactError(f"model {folder.name}: {err}") from err
+        if (
+            class_head.classes != len(config.classes)
+            or class_head.sample_rate != config.sample_rate
+        ):
+            raise ArtifactError(
+                f"model {folder.name}: {CLASS_HEAD_FILE} names {class_head.classes} classes at "
+                f"{class_head.sample_rate} Hz, config.json {len(config.classes)} at "
+                f"{config.sample_rate} Hz"
+            )
+    return Artifact(folder.name, config, generator, encoder, pca, manifest, class_head)

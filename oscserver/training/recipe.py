@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from oscserver.engine.engine import render_noise, synthesize
 from oscserver.model.artifact import ClassPCA, load_artifact, read_pca, save_artifact, save_pca
+from oscserver.model.class_head import CLASS_HEAD_FILE, ClassHead
 from oscserver.model.config import ModelConfig
 from oscserver.model.encoder import build_encoder
 from oscserver.model.generator import Generator, seed_to_z
@@ -203,6 +204,40 @@ def fit_mapping_run(
     return out
 
 
+def fit_class_head_run(run_dir: Path, data_path: Path, seed: int = 0) -> dict[str, float]:
+    """Fits the class head on the dataset's training drums (pitch-shifted copies too).
+
+    Writes run/class_head.npz, which export then puts in the model, and
+    run/class_head.json: the share of the held-out test drums of each class it names right.
+
+    Returns:
+        That share per class.
+    """
+    try:
+        model = ModelConfig.from_json(read_state(run_dir / "checkpoint")["model"])
+    except CheckpointError as err:
+        raise RunError(str(err)) from None
+    data = Dataset.load(data_path)
+    _check_data(data, model)
+    train = data.split == 0
+    head = ClassHead.fit(
+        data.audio[train], data.class_id[train], len(model.classes), data.sample_rate, seed
+    )
+    test = data.subset((data.split == 1) & (data.augmented == 0))
+    named = head.predict(test.audio)
+    held_out = {
+        name: float(np.mean(named[test.class_id == k] == k))
+        for k, name in enumerate(model.classes)
+        if np.any(test.class_id == k)
+    }
+    tmp = run_dir / ("tmp-" + CLASS_HEAD_FILE)
+    head.save(tmp)
+    tmp.replace(run_dir / CLASS_HEAD_FILE)
+    record = {"data": str(data_path), "seed": seed, "held_out_named_right": held_out}
+    (run_dir / "class_head.json").write_text(json.dumps(record, indent=1))
+    return held_out
+
+
 def load_pca(path: Path, classes: tuple[str, ...]) -> dict[str, ClassPCA]:
     """The PCA statistics a run's `fit-pca` step wrote."""
     if not path.exists():
@@ -268,7 +303,8 @@ def _counted(
 
 
 def export_run(run_dir: Path, out: Path, extra: dict | None = None) -> Path:
-    """Writes the model artifact of a run: EMA generator, encoder, PCA."""
+    """Writes the model artifact of a run: generator, encoder, PCA, and the class head when
+    `fit-class-head` wrote one."""
     config, gen, state = load_run_generator(run_dir)
     pca = load_pca(run_dir / "pca.npz", config.classes)
     encoder = build_encoder(config)
@@ -280,7 +316,12 @@ def export_run(run_dir: Path, out: Path, extra: dict | None = None) -> Path:
         info["mapping_fit"] = {k: record[k] for k in ("config", "drums")} | {
             "energy": record["energy"][-1]
         }
-    save_artifact(out, config, gen, encoder, pca, extra={"training": info})
+    head_path = run_dir / CLASS_HEAD_FILE
+    head = ClassHead.load(head_path) if head_path.exists() else None
+    head_fit = run_dir / "class_head.json"
+    if head is not None and head_fit.exists():
+        info["class_head"] = json.loads(head_fit.read_text())["held_out_named_right"]
+    save_artifact(out, config, gen, encoder, pca, extra={"training": info}, class_head=head)
     write_audition(out)
     return out
 

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 
 from oscserver.model.artifact import save_artifact
+from oscserver.model.class_head import ClassHead
 from oscserver.model.config import DEFAULT_CLASSES, ModelConfig, tiny_config
 from oscserver.training.dataset import Dataset
 from oscserver.training.encoder import EncoderTrainConfig, train_encoder
@@ -59,11 +60,13 @@ def make_tiny_artifact(
     gan_steps: int = 30,
     encoder_steps: int = 30,
     seed: int = 0,
+    class_head: bool = True,
 ) -> Path:
     """Trains a tiny model for a few steps and saves it as a real artifact in `folder`.
 
     `seed` also seeds Keras, whose initial weights are otherwise drawn afresh in every process,
-    so the same call makes the same model.
+    so the same call makes the same model. With `class_head`, the model names inverted sounds
+    with a class head fitted on the same drums, as the shipped one does.
     """
     keras.utils.set_random_seed(seed)
     config = tiny_config(classes)
@@ -87,6 +90,15 @@ def make_tiny_artifact(
         means,
         EncoderTrainConfig(steps=encoder_steps, batch=8, seed=seed),
     )
+    head = None
+    if class_head:
+        head = ClassHead.fit(data.audio, data.class_id, len(classes), config.sample_rate, seed)
     return save_artifact(
-        folder, config, trainer.ema, encoder, pca, extra={"recipe": "tiny (tests only)"}
+        folder,
+        config,
+        trainer.ema,
+        encoder,
+        pca,
+        extra={"recipe": "tiny (tests only)"},
+        class_head=head,
     )

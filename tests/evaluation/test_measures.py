@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from oscserver.evaluation.features import sound_features
+from oscserver.audio.features import sound_features
 from oscserver.evaluation.measures import (
     Projection,
     best_of,

@@ -70,8 +70,9 @@ def test_reconstruction_first_route_from_the_command_line(tmp_path):
     invoke("dataset", kits, "-o", data, "--classes", "kick,snare,hat", "--arch", "tiny",
            "--test-fraction", "0.34")  # fmt: skip
     run.mkdir()
-    result = CliRunner().invoke(main, ["fit-mapping", "--run", str(run), "--data", str(data)])
-    assert result.exit_code != 0 and "no checkpoint" in result.output
+    for command in ("fit-mapping", "fit-class-head"):
+        result = CliRunner().invoke(main, [command, "--run", str(run), "--data", str(data)])
+        assert result.exit_code != 0 and "no checkpoint" in result.output
     # a GAN run without reconstruction has no encoder to fit to
     invoke("train", "--data", data, "--run", run, "--steps", 1, "--batch", 4, "--arch", "tiny")
     result = CliRunner().invoke(main, ["fit-mapping", "--run", str(run), "--data", str(data)])
@@ -86,6 +87,9 @@ def test_reconstruction_first_route_from_the_command_line(tmp_path):
     assert fit["checkpoint_step"] == 2 and set(fit["drums"]) == {"kick", "snare", "hat"}
     assert fit["energy"][-1]["step"] == 4 and fit["energy"][-1]["snare"] >= 0
     invoke("fit-pca", "--run", ae, "--samples", 500, "--axes", 4)
+    invoke("fit-class-head", "--run", ae, "--data", data)
+    named = json.loads((ae / "class_head.json").read_text())["held_out_named_right"]
+    assert set(named) == {"kick", "snare", "hat"} and all(0 <= v <= 1 for v in named.values())
     invoke("export", "--run", ae, "-o", model)  # the encoder is the checkpoint's
 
     from oscserver.engine import DrumEngine
@@ -107,3 +111,6 @@ def test_reconstruction_first_route_from_the_command_line(tmp_path):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     manifest = json.loads((model / "manifest.json").read_text())
     assert manifest["training"]["mapping_fit"]["config"]["steps"] == 4
+    # the class head goes into the model, with what it named right of the held-out drums
+    assert engine.artifact.class_head is not None
+    assert manifest["training"]["class_head"] == named

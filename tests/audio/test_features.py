@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from oscserver.evaluation.features import (
+from oscserver.audio.features import (
     FEATURE_MELS,
     SHAPE_NAMES,
     SHAPE_SEGMENTS,

@@ -1,4 +1,5 @@
-"""Fixed-size descriptions of sounds, computed the same way for generated and real ones.
+"""Fixed-size descriptions of sounds, computed the same way for generated and real ones: what
+the evaluation judges sounds by, and what the model's class head (`model/class_head.py`) reads.
 
 Two families that see different things, so that two classifiers can judge independently:
 - band features: log-mel statistics over the whole sound (mean and spread per band) and the
