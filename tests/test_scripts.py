@@ -3,9 +3,13 @@ stages in order and resumes."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Stands in for .venv/bin/python: logs each call, hashes with the real python, "pip show"
@@ -104,3 +108,35 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
     assert first[7] == "export --run runs/main -o models/drums-v2"
     # a rerun resumes the autoencoder (a no-op once it is done) and skips the fitted steps
     assert [c.split()[0] for c in recipe()] == ["train", "export", "evaluate"]
+
+
+def test_the_gpu_recipe_trains_a_packed_dataset_into_one_folder_within_its_time(
+    tmp_path: Path,
+) -> None:
+    from tests.training.test_dataset import make_kit
+
+    kits = make_kit(tmp_path / "kits", np.random.default_rng(0))
+    drumsynth = str(Path(sys.executable).parent / "drumsynth")
+    full, packed, out = tmp_path / "d.npz", tmp_path / "carry" / "p.npz", tmp_path / "out"
+    for args in (
+        ["dataset", str(kits), "-o", str(full), "--classes", "kick,snare,hat", "--arch", "tiny"],
+        ["pack-dataset", "--data", str(full), "-o", str(packed)],
+    ):
+        subprocess.run([drumsynth, *args], check=True, capture_output=True, timeout=300)
+    env = dict(os.environ, RUN=str(tmp_path / "run"), MINUTES="0.0001", AE_STEPS="500",
+               BATCH="4", MAP_STEPS="4", ENC_STEPS="2", REAL_STEPS="2", ARCH="tiny",
+               DS=drumsynth)  # fmt: skip
+    done = subprocess.run(["sh", str(ROOT / "scripts/gpu-recipe.sh"), str(packed), str(out)],
+                          env=env, capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "gpu-recipe: " in done.stdout
+    # the time budget stopped the autoencoder long before its 500 steps
+    assert 1 <= len((out / "losses.jsonl").read_text().splitlines()) < 500
+    assert sorted(p.name for p in out.iterdir()) == ["losses.jsonl", "model"]
+    from oscserver.model.artifact import load_artifact
+
+    model = load_artifact(out / "model")
+    assert model.class_head is not None and model.config.classes == ("kick", "snare", "hat")
+    usage = subprocess.run(["sh", str(ROOT / "scripts/gpu-recipe.sh")], capture_output=True,
+                           text=True, timeout=60)  # fmt: skip
+    assert usage.returncode == 2 and "usage:" in usage.stderr

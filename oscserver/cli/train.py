@@ -50,6 +50,22 @@ def render_soundfonts(out: Path) -> None:
     click.echo(f"{manifest}")
 
 
+@click.command("pack-dataset")
+@dataset_option("Dataset built by `drumsynth dataset`.")
+@out_option("The packed dataset to write, e.g. gpu/drums-train.npz.", kind="file", required=True)
+def pack_dataset(data: Path, out: Path) -> None:
+    """Pack a dataset's training drums small enough to carry to another machine.
+
+    16-bit samples, compressed, without the pitch-shifted copies (248 MB -> 20 MB for the
+    shipped data). Every command that takes --data reads the packed file as it is and makes
+    the copies again. The held-out test drums stay behind: evaluate where the full dataset is.
+    """
+    from oscserver.training.dataset import Dataset
+
+    with one_line_errors():
+        click.echo(str(Dataset.load(data).pack(out)))
+
+
 @click.command()
 @click.argument(
     "roots", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
@@ -197,6 +213,12 @@ def dataset(
     "to branch a run from one (0: none).",
 )
 @seed_option("Seed of the run's randomness.")
+@click.option(
+    "--minutes",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Stop after this much training, with a checkpoint; the same command resumes it.",
+)
 @arch_option("Architecture of a new run (a resumed run keeps its own).")
 @click.option(
     "--init-from",
@@ -213,6 +235,7 @@ def train(
     train_synthesis: bool, lr_e: float,
     ema_halflife: int, sample_every: int,
     keep_every: int, seed: int,
+    minutes: float | None,
     arch: str,
     init_from: Path | None,
 ) -> None:  # fmt: skip
@@ -249,7 +272,8 @@ def train(
     with one_line_errors(), Progress("train") as progress:
         classes = Dataset.load(data).classes
         model = ARCHITECTURES[arch](classes)
-        train_run(data, run_dir, config, model, init_from, on_step=progress.step)
+        seconds = None if minutes is None else 60.0 * minutes
+        train_run(data, run_dir, config, model, init_from, on_step=progress.step, seconds=seconds)
 
 
 @click.command("fit-pca")
@@ -370,6 +394,7 @@ def export(run_dir: Path, out: Path) -> None:
 COMMANDS = (
     render_soundfonts,
     dataset,
+    pack_dataset,
     train,
     fit_mapping,
     fit_pca,

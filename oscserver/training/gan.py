@@ -483,12 +483,15 @@ def train_gan(
     *,
     on_sample: Callable[[GanTrainer, int], None] | None = None,
     on_step: Callable[[int, int], None] | None = None,
+    seconds: float | None = None,
 ) -> list[dict[str, float]]:
     """Trains until trainer.train_config.steps, checkpointing to run_dir/checkpoint.
 
     Args:
         on_step: Told (steps done, steps in all) once before the first step (a resumed run
             starts past 0) and after every step; the losses go to run_dir/losses.jsonl.
+        seconds: Stop after the first step that ends this long after the call began, with a
+            checkpoint, so that a later call resumes there (a time budget: a lent GPU).
 
     Returns:
         The loss history of this call, one row per step: step, seconds, d, g, r1, ...
@@ -518,7 +521,8 @@ def train_gan(
             on_step(step + 1, t.steps)
         if not all(np.isfinite(v) for v in out.values()):
             raise FloatingPointError(f"non-finite loss at step {step + 1}: {out}")
-        if (step + 1) % t.checkpoint_every == 0 or step + 1 == t.steps:
+        out_of_time = seconds is not None and time.time() - t0 >= seconds
+        if (step + 1) % t.checkpoint_every == 0 or step + 1 == t.steps or out_of_time:
             log.flush()
             trainer.save_checkpoint(run_dir / "checkpoint")
         if t.keep_every and (step + 1) % t.keep_every == 0:
@@ -528,5 +532,7 @@ def train_gan(
             trainer.save_checkpoint(run_dir / "snapshots" / f"step{step + 1:06d}")
         if on_sample is not None and ((step + 1) % t.sample_every == 0 or step + 1 == t.steps):
             on_sample(trainer, step + 1)
+        if out_of_time:
+            break
     log.close()
     return history

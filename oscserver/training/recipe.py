@@ -82,12 +82,14 @@ def train_run(
     config: ModelConfig | None = None,
     init_from: Path | None = None,
     on_step: Callable[[int, int], None] | None = None,
+    seconds: float | None = None,
 ) -> GanTrainer:
     """Trains (or resumes) the GAN of a run folder and returns the trainer.
 
     A new run may start its generator from a model folder or from another run's latest
     checkpoint (`init_from`, same classes; the discriminator starts fresh); a resumed run
-    ignores it. `on_step` is told (steps done, train.steps) as train_gan tells it.
+    ignores it. `on_step` is told (steps done, train.steps) as train_gan tells it; `seconds`
+    stops it early, resumable, as train_gan does.
     """
     data = Dataset.load(data_path)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -111,7 +113,10 @@ def train_run(
             )
         trainer.init_generator(source)
     tf.get_logger().setLevel("ERROR")
-    train_gan(trainer, data, run_dir, on_sample=sample_callback(run_dir), on_step=on_step)
+    train_gan(
+        trainer, data, run_dir, on_sample=sample_callback(run_dir), on_step=on_step,
+        seconds=seconds,
+    )  # fmt: skip
     return trainer
 
 

@@ -8,7 +8,13 @@ import sys
 import numpy as np
 import soundfile as sf
 
-from oscserver.training.dataset import Dataset, build_dataset, classify, hydrogen_sources
+from oscserver.training.dataset import (
+    PITCH_SHIFTS,
+    Dataset,
+    build_dataset,
+    classify,
+    hydrogen_sources,
+)
 
 KIT_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <drumkit_info xmlns="http://www.hydrogen-music.org/drumkit">
@@ -53,6 +59,28 @@ def make_kit(root, rng):
         instruments.append(INSTRUMENT.format(i=i, name=name, layers=layers))
     (kit / "drumkit.xml").write_text(KIT_XML.format(instruments="".join(instruments)))
     return root
+
+
+def test_a_packed_dataset_reads_back_as_its_training_drums_with_new_copies(tmp_path):
+    root = make_kit(tmp_path / "kits", np.random.default_rng(0))
+    full = tmp_path / "d.npz"
+    build_dataset([root], full, classes=["kick", "snare", "hat"], sample_rate=44100,
+                  frames=8192, test_fraction=0.34, min_per_class=3)  # fmt: skip
+    data = Dataset.load(full)
+    packed = Dataset.load(data.pack(tmp_path / "packed.npz"))
+    assert (tmp_path / "packed.npz").stat().st_size < 0.5 * full.stat().st_size
+    assert packed.classes == data.classes and packed.sample_rate == data.sample_rate
+    assert not np.any(packed.split)  # the test drums stay behind
+    kept = (data.split == 0) & (data.augmented == 0)
+    originals = packed.augmented == 0
+    np.testing.assert_allclose(packed.audio[originals], data.audio[kept], atol=1e-4)
+    np.testing.assert_array_equal(packed.class_id[originals], data.class_id[kept])
+    # a copy per shift of every drum, of its class and instrument, onset aligned at peak 0.9
+    assert np.sum(packed.augmented) == len(PITCH_SHIFTS) * np.sum(kept)
+    for cls in range(3):
+        assert np.sum(packed.class_id == cls) == np.sum(data.train.class_id == cls)
+    assert set(packed.group[~originals]) == set(data.group[kept])
+    assert np.allclose(np.max(np.abs(packed.audio), axis=1), 0.9, atol=1e-3)
 
 
 def test_classify_by_words():

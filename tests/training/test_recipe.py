@@ -52,6 +52,10 @@ def test_recipe_end_to_end(tmp_path):
     invoke("train", "--data", data, "--run", run, "--steps", 5, "--batch", 4)
     assert json.loads((run / "checkpoint" / "state.json").read_text())["step"] == 5
     assert len((run / "losses.jsonl").read_text().splitlines()) == 5
+    # a time budget stops it early, checkpointed where it stopped
+    invoke("train", "--data", data, "--run", run, "--steps", 50, "--batch", 4, "--minutes", 1e-4)
+    assert json.loads((run / "checkpoint" / "state.json").read_text())["step"] == 6
+    assert len((run / "losses.jsonl").read_text().splitlines()) == 6
     invoke("fit-pca", "--run", run, "--samples", 500, "--axes", 4)
     invoke(
         "train-encoder",
