@@ -103,8 +103,8 @@ class ClassHead:
         """
         rounds = trees._predictors  # noqa: SLF001 - the fitted trees, one list a boosting round
         binary = len(trees.classes_) == 2
-        nodes = [(int(binary) or k, p.nodes) for per_round in rounds
-                 for k, p in enumerate(per_round)]  # fmt: skip
+        nodes = [(1 if binary else k, tree.nodes) for per_round in rounds
+                 for k, tree in enumerate(per_round)]  # fmt: skip
         width = max(len(n) for _, n in nodes)
 
         def table(field: str, dtype: type) -> np.ndarray:
@@ -140,10 +140,8 @@ class ClassHead:
             go_left = features[rows, self.feature[trees, node]] <= self.threshold[trees, node]
             child = np.where(go_left, self.left[trees, node], self.right[trees, node])
             node = np.where(at_leaf, node, child)
-        scores = np.tile(self.baseline, (n, 1))
-        for k in range(self.classes):
-            scores[:, k] += self.value[trees, node][:, self.tree_class == k].sum(axis=1)
-        return scores
+        owner = np.eye(self.classes)[self.tree_class]  # [trees, classes]: whose score it adds to
+        return self.baseline + self.value[trees, node] @ owner
 
     def predict(self, audio: np.ndarray) -> np.ndarray:
         """Class ids [n] of sounds [n, samples] at the head's rate."""
