@@ -303,8 +303,15 @@ def fit_pca(run_dir: Path, axes: int, samples: int, seed: int) -> None:
 @click.option("--steps", type=click.IntRange(1), default=3000, help="Steps, all classes each.")
 @click.option("--batch", type=click.IntRange(2), default=128, help="w per class and step.")
 @_lr_option("--lr", 1e-3, "Learning rate of the mapping network.")
+@click.option(
+    "--from-scratch",
+    is_flag=True,
+    help="Start from fresh weights (drawn with --seed), not the checkpoint's mapping network.",
+)
 @seed_option("Seed of the z and of the drums drawn each step.")
-def fit_mapping(run_dir: Path, data: Path, steps: int, batch: int, lr: float, seed: int) -> None:
+def fit_mapping(
+    run_dir: Path, data: Path, steps: int, batch: int, lr: float, from_scratch: bool, seed: int
+) -> None:
     """Fit the mapping network to the encoder's w of real drums, class by class.
 
     The second stage of the reconstruction-first route: after `drumsynth train --recon-weight
@@ -317,7 +324,9 @@ def fit_mapping(run_dir: Path, data: Path, steps: int, batch: int, lr: float, se
     from oscserver.training.recipe import fit_mapping_run
 
     with one_line_errors(), Progress("fit-mapping") as progress:
-        config = MappingFitConfig(steps=steps, batch=batch, lr=lr, seed=seed)
+        config = MappingFitConfig(
+            steps=steps, batch=batch, lr=lr, seed=seed, from_scratch=from_scratch
+        )
         out = fit_mapping_run(run_dir, data, config, on_step=progress.step)
     click.echo(str(out))
 

@@ -33,8 +33,9 @@ class MappingFitConfig:
     steps: int = 3000
     batch: int = 128  # w per class and step, from the mapping and from the encoded drums
     lr: float = 1e-3
-    seed: int = 0  # seeds the z and the encoded drums of every step
+    seed: int = 0  # seeds the z and the encoded drums of every step (and fresh weights)
     log_every: int = 50  # steps between rows of the returned history
+    from_scratch: bool = False  # start from fresh weights, not the checkpoint's mapping
 
     def __post_init__(self) -> None:
         if self.steps < 1 or self.batch < 2 or self.log_every < 1:

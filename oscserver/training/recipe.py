@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -16,6 +17,7 @@ from oscserver.model.class_head import CLASS_HEAD_FILE, ClassHead
 from oscserver.model.config import ModelConfig
 from oscserver.model.encoder import build_encoder
 from oscserver.model.generator import Generator, seed_to_z
+from oscserver.model.mapping import build_mapping
 from oscserver.training.checkpoint import CheckpointError, read_state
 from oscserver.training.dataset import Dataset
 from oscserver.training.encoder import (
@@ -180,12 +182,16 @@ def fit_mapping_run(
 ) -> Path:
     """Fits a run's mapping network to its encoder's w of the dataset's training drums.
 
-    Starts from the checkpoint's moving-average mapping every time (a rerun replaces the last
-    fit). Writes run/mapping.weights.h5, which every later step (fit-pca, train-encoder,
-    export) then uses, and run/mapping_fit.json: the settings and the energy distance of every
-    class every config.log_every steps.
+    Starts from the checkpoint's moving-average mapping, or with config.from_scratch from
+    fresh weights drawn with config.seed; a rerun replaces the last fit. Writes
+    run/mapping.weights.h5, which every later step (fit-pca, train-encoder, export) then uses,
+    and run/mapping_fit.json: the settings and the energy distance of every class every
+    config.log_every steps.
     """
     model, gen, state = load_run_generator(run_dir, fitted_mapping=False)
+    if config.from_scratch:
+        keras.utils.set_random_seed(config.seed)  # Keras draws initial weights from its own seed
+        gen.mapping.set_weights(build_mapping(model).get_weights())
     encoder = build_encoder(model)
     encoder.load_weights(run_encoder_path(run_dir))
     data = Dataset.load(data_path)
