@@ -15,7 +15,7 @@
 # head, the export. OUT/model gets the model's files and OUT/losses.jsonl the autoencoder's
 # losses; the run itself (checkpoints with optimiser state, too big to bring back) stays in RUN.
 # Knobs (defaults in brackets): RUN [/tmp/drumsynth-gpu-run], MINUTES [5], AE_STEPS [20000],
-# BATCH [64], MAP_STEPS [3000], ENC_STEPS [600], REAL_STEPS [400], ARCH [default],
+# BATCH [64], MAP_STEPS [3000], MAP_SEED [3], ENC_STEPS [600], REAL_STEPS [400], ARCH [default],
 # DS [drumsynth on PATH, else .venv/bin/drumsynth].
 set -eu
 if [ $# -ne 2 ]; then
@@ -29,6 +29,7 @@ MINUTES="${MINUTES:-5}"
 AE_STEPS="${AE_STEPS:-20000}"
 BATCH="${BATCH:-64}"
 MAP_STEPS="${MAP_STEPS:-3000}"
+MAP_SEED="${MAP_SEED:-3}"
 ENC_STEPS="${ENC_STEPS:-600}"
 REAL_STEPS="${REAL_STEPS:-400}"
 ARCH="${ARCH:-default}"
@@ -39,7 +40,7 @@ began=$(date +%s)
 $DS train --data "$DATA" --run "$RUN" --steps "$AE_STEPS" --batch "$BATCH" --recon-weight 1 \
     --adv-weight 0 --stats-weight 0 --minutes "$MINUTES" --arch "$ARCH"
 cp "$RUN/losses.jsonl" "$OUT/losses.jsonl"
-$DS fit-mapping --run "$RUN" --data "$DATA" --steps "$MAP_STEPS"
+$DS fit-mapping --run "$RUN" --data "$DATA" --steps "$MAP_STEPS" --from-scratch --seed "$MAP_SEED"
 $DS fit-pca --run "$RUN"
 cp "$RUN/checkpoint/encoder.weights.h5" "$RUN/encoder.weights.h5"
 $DS train-encoder --run "$RUN" --steps "$ENC_STEPS" --real-data "$DATA" \

@@ -9,7 +9,7 @@
 #      training drums (multi-resolution spectral loss and the class head; no adversary, no
 #      class statistics), AE_STEPS steps, NOISE on the encoder's w before it is played;
 #   2. the mapping network fitted to the encoder's w of the training drums, class by class
-#      (`drumsynth fit-mapping`, energy distance);
+#      (`drumsynth fit-mapping`, energy distance), from fresh weights drawn with MAP_SEED;
 #   3. the per-class PCA of the fitted mapping's W;
 #   4. the autoencoder's encoder fine-tuned on the fitted generator: ENC_STEPS generated pairs
 #      (latent, spectral and class losses), then REAL_STEPS on real training drums;
@@ -17,13 +17,14 @@
 #      shape and band levels of the training drums);
 #   6. the export and the evaluation.
 # Environment knobs (defaults in brackets): NAME [drums-v2], RUN [runs/main], AE_STEPS [3000],
-# NOISE [0], ENC_STEPS [600], REAL_STEPS [400]. The test set is whole libraries the model never trains on (TEST_SOURCES).
+# NOISE [0], MAP_SEED [3], ENC_STEPS [600], REAL_STEPS [400]. The test set is whole libraries the model never trains on (TEST_SOURCES).
 set -eu
 cd "$(dirname "$0")/.."
 NAME="${NAME:-drums-v2}"
 RUN="${RUN:-runs/main}"
 AE_STEPS="${AE_STEPS:-3000}"
 NOISE="${NOISE:-0}"
+MAP_SEED="${MAP_SEED:-3}"
 ENC_STEPS="${ENC_STEPS:-600}"
 REAL_STEPS="${REAL_STEPS:-400}"
 CLASSES="kick,snare,hat,openhat,tom,cymbal"
@@ -40,7 +41,8 @@ sh scripts/venv.sh test
     --classes "$CLASSES" --test-sources "$TEST_SOURCES" -o "$DATA"
 $DS train --data "$DATA" --run "$RUN" --steps "$AE_STEPS" --recon-weight 1 --adv-weight 0 \
     --stats-weight 0 --recon-noise "$NOISE" --keep-every 500
-[ -f "$RUN/mapping.weights.h5" ] || $DS fit-mapping --run "$RUN" --data "$DATA"
+[ -f "$RUN/mapping.weights.h5" ] || $DS fit-mapping --run "$RUN" --data "$DATA" --from-scratch \
+    --seed "$MAP_SEED"
 [ -f "$RUN/pca.npz" ] || $DS fit-pca --run "$RUN"
 if [ ! -f "$RUN/encoder.weights.h5" ]; then
     cp "$RUN/checkpoint/encoder.weights.h5" "$RUN/encoder.weights.h5"
