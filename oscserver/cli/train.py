@@ -270,8 +270,7 @@ def train(
         seed=seed,
     )
     with one_line_errors(), Progress("train") as progress:
-        classes = Dataset.load(data).classes
-        model = ARCHITECTURES[arch](classes)
+        model = ARCHITECTURES[arch](Dataset.classes_in(data))
         seconds = None if minutes is None else 60.0 * minutes
         train_run(data, run_dir, config, model, init_from, on_step=progress.step, seconds=seconds)
 

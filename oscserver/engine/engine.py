@@ -244,7 +244,7 @@ class DrumEngine:
         self.hybrid_latent([(self.classes[0], 1.0)], 0)
         self.generate(0, self.classes[0])
         self._encode(np.zeros((1, self.frames), np.float32))
-        self._refine(tf.constant(w[None]), np.zeros([1, self.frames], np.float32), 1, None)
+        self._refine(w[None], np.zeros([1, self.frames], np.float32), 1, None)
 
     # ---- latents -----------------------------------------------------------------------------
 
@@ -480,13 +480,13 @@ class DrumEngine:
 
     def _refine(
         self,
-        w: tf.Tensor,
+        w: np.ndarray,
         target: np.ndarray,
         steps: int,
         check: Check | None,
         done: float = 0.0,
         share: float = 1.0,
-    ) -> tf.Tensor:
+    ) -> np.ndarray:
         """`steps` Adam steps on w [1, w_dim] towards target [1, frames].
 
         Without `check`, REFINE_CHUNK steps a call. With it, chunks of about JOB_SLICE_S (one
@@ -507,7 +507,7 @@ class DrumEngine:
             start += n
             if check is not None:
                 n = _slice_size((time.perf_counter() - began) / n, REFINE_CHUNK)
-        return w
+        return w.numpy()
 
     def prepare(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
         """Any audio ([samples] or [samples, channels], any rate) -> encoder input [frames].
@@ -551,7 +551,7 @@ class DrumEngine:
         target = self.prepare(audio, sample_rate)[None]
         w, label = self._encode(target)
         if refine_steps:
-            w = self._refine(w, target, refine_steps, check).numpy()
+            w = self._refine(w, target, refine_steps, check)
         render = self.render(w[0])
         return Render(render.audio, render.latent, (self.classes[int(label[0])],))
 
@@ -601,7 +601,7 @@ class DrumEngine:
             share = refine_steps / total
             w = np.concatenate(
                 [self._refine(w[i : i + 1], targets[i : i + 1], refine_steps, check,
-                              (n + i * refine_steps) / total, share).numpy()
+                              (n + i * refine_steps) / total, share)
                  for i in range(n)]
             )  # fmt: skip
         audio = self._render_checked(w, check, 1.0 - n / total, n / total)

@@ -398,6 +398,12 @@ class Dataset:
             )
             return data.with_shifted_copies(tuple(d["pitch_shifts"])) if packed else data
 
+    @staticmethod
+    def classes_in(path: Path) -> tuple[str, ...]:
+        """A dataset file's class names, read without its audio."""
+        with np.load(path) as d:
+            return tuple(str(c) for c in d["classes"])
+
     def pack(self, out: Path) -> Path:
         """Writes the training drums, without their pitch-shifted copies, as 16-bit samples,
         compressed: small enough to carry to a lent machine (the shipped data: 248 MB -> 20 MB).

@@ -97,7 +97,7 @@ def train_run(
     run_dir.mkdir(parents=True, exist_ok=True)
     ckpt = run_dir / "checkpoint"
     if ckpt.exists():
-        config = ModelConfig.from_json(read_state(ckpt)["model"])
+        config, _ = run_state(run_dir)
     elif config is None:
         config = ModelConfig(classes=data.classes, sample_rate=data.sample_rate)
     _check_data(data, config)
@@ -137,6 +137,15 @@ def _check_data(data: Dataset, config: ModelConfig) -> None:
         )
 
 
+def run_state(run_dir: Path) -> tuple[ModelConfig, dict]:
+    """The model configuration and state of a run's latest checkpoint (RunError without one)."""
+    try:
+        state = read_state(run_dir / "checkpoint")
+    except CheckpointError as err:
+        raise RunError(str(err)) from None
+    return ModelConfig.from_json(state["model"]), state
+
+
 def load_run_generator(
     run_dir: Path, *, fitted_mapping: bool = True
 ) -> tuple[ModelConfig, Generator, dict]:
@@ -148,12 +157,8 @@ def load_run_generator(
     Its mapping network is the one `fit-mapping` wrote beside the checkpoint
     (run/mapping.weights.h5) when there is one and `fitted_mapping` is true.
     """
-    try:
-        state = read_state(run_dir / "checkpoint")
-    except CheckpointError as err:
-        raise RunError(str(err)) from None
+    config, state = run_state(run_dir)
     ckpt = run_dir / "checkpoint"
-    config = ModelConfig.from_json(state["model"])
     gen = Generator.build(config)
     fitted = run_dir / MAPPING_FILE
     use_fitted = fitted_mapping and fitted.exists()
@@ -224,10 +229,7 @@ def fit_class_head_run(run_dir: Path, data_path: Path, seed: int = 0) -> dict[st
     Returns:
         That share per class.
     """
-    try:
-        model = ModelConfig.from_json(read_state(run_dir / "checkpoint")["model"])
-    except CheckpointError as err:
-        raise RunError(str(err)) from None
+    model, _ = run_state(run_dir)
     data = Dataset.load(data_path)
     _check_data(data, model)
     train = data.split == 0
