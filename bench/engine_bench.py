@@ -2,9 +2,11 @@
 
 Measures median and p99 latency (time.perf_counter, after warm-up) of: one sound from a seed
 (mapping + synthesis), a batch of 16 latents (`engine.render` on [16, w_dim]), a 30-step path,
-inversion without refinement and with `--refine` steps; and the batch-16 throughput in sounds
-and samples per second. Compares one sound with the original model's figure from docs/facts.md
-(~190 ms per 16384-sample drum on this 2-core CPU; a reference figure, not re-measured here).
+inversion without refinement and with `--refine` steps; for a model with a class head, the two
+parts of its work in every inversion (its features of one sound, and the walk of its trees);
+and the batch-16 throughput in sounds and samples per second. Compares one sound with the
+original model's figure from docs/facts.md (~190 ms per 16384-sample drum on this 2-core CPU;
+a reference figure, not re-measured here).
 
     python bench/engine_bench.py                                # the shipped model
     python bench/engine_bench.py --model /tmp/tinymodel --calls 20 --json
@@ -96,6 +98,16 @@ def run(model: Path, calls: int, warmup: int, refine: int, refine_calls: int) ->
             min(calls, refine_calls), min(warmup, 2),
         ),
     }  # fmt: skip
+    head = engine.artifact.class_head
+    if head is not None:
+        from oscserver.model.class_head import head_features
+
+        target = engine.prepare(source, engine.sample_rate)[None]
+        features = head_features(target, engine.sample_rate)
+        cases["head_features"] = measure(
+            lambda i: head_features(target, engine.sample_rate), calls, warmup
+        )
+        cases["head_trees"] = measure(lambda i: head.scores(features), calls, warmup)
     for name, target in TARGETS_MS.items():
         cases[name]["target_ms"] = target
     sounds_per_s = 16.0 / (cases["batch16"]["median_ms"] / 1000.0)
@@ -127,6 +139,8 @@ def print_table(r: dict[str, Any]) -> bool:
         "batch16": "batch of 16 (render)",
         "path30": "path, 30 steps",
         "invert": "invert, no refinement",
+        "head_features": "class head: features",
+        "head_trees": "class head: trees",
     }
     print(f"{'case':26s} {'calls':>5s} {'median ms':>10s} {'p99 ms':>9s} {'target ms':>10s}  ok")
     met = True

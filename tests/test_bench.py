@@ -18,11 +18,13 @@ def test_engine_bench_prints_every_row_and_the_json(tiny_model: Path) -> None:
     assert "Traceback" not in done.stderr
     lines = done.stdout.splitlines()
     for row in ("one sound (seed)", "batch of 16 (render)", "path, 30 steps",
-                "invert, no refinement", "invert, refine 2", "throughput (batch 16)",
+                "invert, no refinement", "invert, refine 2", "class head: features",
+                "class head: trees", "throughput (batch 16)",
                 "reference (docs/facts.md"):  # fmt: skip
         assert any(line.startswith(row) for line in lines), done.stdout
     figures = json.loads(lines[-1])
-    assert set(figures["cases"]) == {"seed", "batch16", "path30", "invert", "invert_refine2"}
+    assert set(figures["cases"]) == {"seed", "batch16", "path30", "invert", "invert_refine2",
+                                     "head_features", "head_trees"}  # fmt: skip
     assert all(c["calls"] in (2, 3) and c["median_ms"] > 0 for c in figures["cases"].values())
     assert figures["frames"] > 0 and figures["sounds_per_s"] > 0
 
