@@ -328,7 +328,8 @@ TABLE: Final[tuple[Address, ...]] = (
                 Arg(
                     "refine_steps",
                     "int",
-                    f"optimisation steps after the encoder, {_span(OSC_REFINE_RANGE)}",
+                    f"optimisation steps after the encoder (the nearest sound they find is kept), "
+                    f"{_span(OSC_REFINE_RANGE)}",
                     *OSC_REFINE_RANGE,
                     default=0,
                 ),

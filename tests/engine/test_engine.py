@@ -94,6 +94,23 @@ def test_inversion_of_generated_sound_beats_random_latents_and_refines_the_guess
     assert d_refined < np.median(d_random)
 
 
+def test_refinement_never_moves_a_sound_further_than_the_encoders_guess(engine):
+    rng = np.random.default_rng(3)
+    decay = np.exp(-np.arange(engine.frames) / rng.uniform(500, 8000, size=(4, 1)))
+    bursts = (rng.standard_normal((4, engine.frames)) * decay).astype(np.float32)
+    others = [engine.generate(seed, cls).audio for seed, cls in ((5, "kick"), (6, "hat"))]
+    for sound in [*bursts, *others]:
+        target = engine.prepare(sound, engine.sample_rate)
+        d_guess = float(multires_distance(engine.invert(sound, engine.sample_rate).audio, target))
+        for steps in (1, 2, 7):
+            refined = engine.invert(sound, engine.sample_rate, refine_steps=steps)
+            assert float(multires_distance(refined.audio, target)) <= d_guess + 1e-5
+    # From a sound's own latent, every step (Adam's first is lr in each coordinate) moves away.
+    own = engine.generate(9, "snare")
+    kept = engine._refine(own.latent[None], own.audio[None], 3, None)
+    np.testing.assert_array_equal(kept[0], own.latent)
+
+
 def test_invert_file_any_rate_and_channels(engine, tmp_path):
     audio = engine.generate(4, "hat").audio
     stereo = np.stack([audio, audio], axis=1)
