@@ -11,12 +11,14 @@
 # class head's accuracy and the encoder-only and refined distances against the best of 256
 # seeds; otherwise it is borrowed from ENCODER_MODEL [models/drums-v2] and plays no part.
 # A snapshot of an autoencoder run (--adv-weight 0) has an untrained mapping network: its
-# mapping is first fitted to the encoded training drums (`drumsynth fit-mapping`, 3000 steps).
+# mapping is first fitted to the encoded training drums (`drumsynth fit-mapping`, 3000 steps,
+# with MAP_ARGS: e.g. MAP_ARGS="--from-scratch --seed 3" as the shipped recipe fits).
 set -eu
 cd "$(dirname "$0")/.."
 SNAP="$1"
 ENCODER_MODEL="${2:-models/drums-v2}"
 DATA="${DATA:-data/drums.npz}"
+MAP_ARGS="${MAP_ARGS:-}"
 DS=.venv/bin/drumsynth
 OUT="runs/probe/$(basename "$(dirname "$(dirname "$SNAP")")")-$(basename "$SNAP")"
 rm -rf "$OUT"
@@ -33,7 +35,8 @@ AUTOENCODER="import json, sys; from oscserver.training.gan import is_autoencoder
 sys.exit(0 if is_autoencoder(json.load(open(sys.argv[1]))['train']) else 1)"
 {
     if .venv/bin/python -c "$AUTOENCODER" "$SNAP/state.json"; then
-        $DS fit-mapping --run "$OUT" --data "$DATA"
+        # shellcheck disable=SC2086
+        $DS fit-mapping --run "$OUT" --data "$DATA" $MAP_ARGS
     fi
     $DS fit-pca --run "$OUT" --samples 1000
     $DS export --run "$OUT" -o "$OUT/model"
