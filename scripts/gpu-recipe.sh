@@ -15,7 +15,7 @@
 # head, the export. OUT/model gets the model's files and OUT/losses.jsonl the autoencoder's
 # losses; the run itself (checkpoints with optimiser state, too big to bring back) stays in RUN.
 # Knobs (defaults in brackets): RUN [/tmp/drumsynth-gpu-run], MINUTES [5], AE_STEPS [20000],
-# BATCH [64], MAP_STEPS [3000], MAP_SEED [3], ENC_STEPS [600], REAL_STEPS [400], ARCH [default],
+# BATCH [64], MAP_STEPS [3000], MAP_SEED [10], ENC_STEPS [600], REAL_STEPS [400], ARCH [default],
 # DS [drumsynth on PATH, else .venv/bin/drumsynth].
 set -eu
 if [ $# -ne 2 ]; then
@@ -29,7 +29,7 @@ MINUTES="${MINUTES:-5}"
 AE_STEPS="${AE_STEPS:-20000}"
 BATCH="${BATCH:-64}"
 MAP_STEPS="${MAP_STEPS:-3000}"
-MAP_SEED="${MAP_SEED:-3}"
+MAP_SEED="${MAP_SEED:-10}"
 ENC_STEPS="${ENC_STEPS:-600}"
 REAL_STEPS="${REAL_STEPS:-400}"
 ARCH="${ARCH:-default}"

@@ -12,7 +12,7 @@
 # seeds; otherwise it is borrowed from ENCODER_MODEL [models/drums-v2] and plays no part.
 # A snapshot of an autoencoder run (--adv-weight 0) has an untrained mapping network: its
 # mapping is first fitted to the encoded training drums (`drumsynth fit-mapping`, 3000 steps,
-# with MAP_ARGS: e.g. MAP_ARGS="--from-scratch --seed 3" as the shipped recipe fits).
+# with MAP_ARGS: e.g. MAP_ARGS="--from-scratch --seed 10" as the shipped recipe fits).
 set -eu
 cd "$(dirname "$0")/.."
 SNAP="$1"

@@ -17,14 +17,14 @@
 #      shape and band levels of the training drums);
 #   6. the export and the evaluation.
 # Environment knobs (defaults in brackets): NAME [drums-v2], RUN [runs/main], AE_STEPS [3000],
-# NOISE [0], MAP_SEED [3], ENC_STEPS [600], REAL_STEPS [400]. The test set is whole libraries the model never trains on (TEST_SOURCES).
+# NOISE [0], MAP_SEED [10], ENC_STEPS [600], REAL_STEPS [400]. The test set is whole libraries the model never trains on (TEST_SOURCES).
 set -eu
 cd "$(dirname "$0")/.."
 NAME="${NAME:-drums-v2}"
 RUN="${RUN:-runs/main}"
 AE_STEPS="${AE_STEPS:-3000}"
 NOISE="${NOISE:-0}"
-MAP_SEED="${MAP_SEED:-3}"
+MAP_SEED="${MAP_SEED:-10}"
 ENC_STEPS="${ENC_STEPS:-600}"
 REAL_STEPS="${REAL_STEPS:-400}"
 CLASSES="kick,snare,hat,openhat,tom,cymbal"
