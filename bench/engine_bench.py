@@ -102,10 +102,10 @@ def run(model: Path, calls: int, warmup: int, refine: int, refine_calls: int) ->
     if head is not None:
         from oscserver.model.class_head import head_features
 
-        target = engine.prepare(source, engine.sample_rate)[None]
-        features = head_features(target, engine.sample_rate)
+        prepared = engine.prepare(source, engine.sample_rate)[None]
+        features = head_features(prepared, engine.sample_rate)
         cases["head_features"] = measure(
-            lambda i: head_features(target, engine.sample_rate), calls, warmup
+            lambda i: head_features(prepared, engine.sample_rate), calls, warmup
         )
         cases["head_trees"] = measure(lambda i: head.scores(features), calls, warmup)
     for name, target in TARGETS_MS.items():

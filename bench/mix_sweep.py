@@ -66,6 +66,8 @@ SHAPE_COLUMNS = {
 }
 #: Mean |A - B| below which a measure's shares are noise (in the units the shares are taken in).
 MIN_DIFF = {"decay20": 0.02, "centroid": 0.1, "flatness": 0.02, "tail": 3.0, "low_pitch": 1.0}
+#: A mix "rings" when its tail is more than this many dB above both its parents' tails.
+RING_DB = 3.0
 #: Seeds drawn per pair wanted; the pairs are the ones furthest apart in W among them.
 CANDIDATES = 4
 #: The lowest partial: seconds of sound after the peak, FFT size (zero-padded), dB range.
@@ -216,6 +218,20 @@ def tables(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def rings(results: dict[str, Any]) -> str:
+    """One line: per class, the pairs whose mix at the default split (`/drum/mix` without a
+    split: num_ws // 2) rings louder than both parents, by the tail measure."""
+    split = results["num_ws"] // 2
+    counts = []
+    for c, entry in results["classes"].items():
+        tail = np.asarray(entry["tail"]["values"])  # [pairs, num_ws + 1]
+        louder = tail[:, split] > np.maximum(tail[:, 0], tail[:, -1]) + RING_DB
+        counts.append(f"{c} {int(louder.sum())}/{len(tail)}")
+    return f"rings (tail > {RING_DB:g} dB above both parents) at split {split}: " + ", ".join(
+        counts
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="artifact (default: shipped)")
@@ -226,6 +242,7 @@ def main() -> int:
         parser.error("--pairs must be at least 1")
     results = sweep(args.model, args.pairs, args.out)
     print(tables(results))
+    print(rings(results))
     print(f"{results['seconds']} s; wrote {args.out}/mix_sweep.json and style_mixing.png")
     return 0
 

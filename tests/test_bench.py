@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,10 @@ def test_mix_sweep_writes_its_tables_figure_and_figures(tiny_model: Path, tmp_pa
         if decay["mean_abs_diff"] > 0:  # the shares of a span add up to the whole change
             assert abs(sum(decay["shares"]) - 1.0) < 1e-6
     assert "| class | decay20 | centroid | flatness | tail | low_pitch |" in done.stdout
+    ring = next(line for line in done.stdout.splitlines() if line.startswith("rings ("))
+    assert f"at split {num_ws // 2}:" in ring
+    for cls in figures["classes"]:
+        assert re.search(rf"\b{cls} [012]/2\b", ring), ring
 
 
 OSC_BENCH = BENCH.parent / "osc_bench.py"
