@@ -5,7 +5,7 @@ per-layer noise; a final modulated 1x1 convolution gives the synthesiser's contr
 with amplitude and pitch trajectories, the gains of log-spaced noise bands and, where the config
 has them, two decay envelopes), which DrumSynth renders to audio. The controls run at
 sample_rate / hop (345 Hz by default), so the network is small and fast; the audio rate work is
-a cumulative sum, sines and one inverse STFT.
+sines (their phases in closed form within each control frame) and one inverse STFT.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The synthesiser's decay envelopes, and starting a grown architecture from an older model."""
+"""The synthesiser's oscillators and decay envelopes, and starting a grown architecture from an
+older model."""
 
 import dataclasses
 
@@ -7,7 +8,7 @@ import pytest
 
 from oscserver.model.config import ModelConfig, tiny_config
 from oscserver.model.generator import Generator
-from oscserver.model.layers import DrumSynth
+from oscserver.model.layers import DrumSynth, oscillators
 from oscserver.training.gan import transfer_weights
 
 
@@ -27,6 +28,36 @@ def _render(envelopes: int, env_control: float) -> np.ndarray:
         (1, frames + 1, c.noise_bins, 2)
     ).astype(np.float32)  # fmt: skip
     return np.asarray(synth([controls, noise]))[0]
+
+
+def test_oscillators_play_the_running_sum_of_their_gliding_frequencies():
+    # the definition, sample by sample in float64: each partial's amplitude and frequency move
+    # linearly from one control point to the next, its phase is their running sum
+    sr, hop, frames = 44100, 128, 256
+    rng = np.random.default_rng(3)
+    amp = rng.uniform(0.0, 0.25, (2, frames + 1, 4))
+    freq = np.exp(rng.uniform(np.log(30.0), np.log(14000.0), (2, frames + 1, 4)))
+    frac = np.arange(hop) / hop
+
+    def per_sample(x: np.ndarray) -> np.ndarray:
+        y = x[:, :-1, None] + (x[:, 1:] - x[:, :-1])[:, :, None] * frac[None, None, :, None]
+        return y.reshape(2, frames * hop, 4)
+
+    phase = np.cumsum(per_sample(freq) * 2.0 * np.pi / sr, axis=1)
+    expected = np.sum(per_sample(amp) * np.sin(phase), axis=-1)
+    played = np.asarray(oscillators(amp.astype(np.float32), freq.astype(np.float32), hop, sr))
+    assert played.shape == (2, frames * hop)
+    assert np.max(np.abs(played - expected)) < 0.01 * np.sqrt(np.mean(np.square(expected)))
+    # a steady partial is a pure tone at its frequency
+    tone = np.asarray(oscillators(np.full((1, 9, 1), 0.5, np.float32),
+                                  np.full((1, 9, 1), 1000.0, np.float32), hop, sr))[0]  # fmt: skip
+    n = np.arange(1, 8 * hop + 1)
+    np.testing.assert_allclose(tone, 0.5 * np.sin(2.0 * np.pi * 1000.0 * n / sr), atol=1e-4)
+
+
+def test_partials_cannot_reach_past_half_the_sample_rate():
+    with pytest.raises(ValueError, match="max_hz"):
+        DrumSynth(22050, 128, 4, 16, 256, 30.0, 14000.0)
 
 
 def test_a_steady_decay_control_reaches_silence_where_frame_gains_alone_do_not():
