@@ -8,6 +8,8 @@ from typing import Any
 
 #: Classes of the default recipe; a model's own list always comes from its config.
 DEFAULT_CLASSES: tuple[str, ...] = ("kick", "snare", "hat")
+#: How the synthesiser's noise gains are spread over frequency (layers.band_matrix).
+NOISE_SPACINGS: tuple[str, ...] = ("log", "linear")
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,8 @@ class ModelConfig:
     channels: tuple[int, ...] = (256, 256, 192, 160, 128, 128, 96)  # per resolution, coarse first
     kernel: int = 5  # convolution width of the synthesis network
     partials: int = 8  # damped sinusoids with pitch trajectories
-    noise_bands: int = 64  # log-spaced gains shaping the filtered noise
+    noise_bands: int = 64  # gains shaping the filtered noise, spaced by noise_spacing
+    noise_spacing: str = "log"  # "log" from 20 Hz, or "linear" (one gain a bin at n_fft_noise)
     envelopes: int = 0  # decay envelopes: 0 (none, drums-v2) or 2 (partials, noise): see DrumSynth
     min_hz: float = 30.0  # lowest partial frequency
     max_hz: float = 14000.0  # highest partial frequency
@@ -43,6 +46,9 @@ class ModelConfig:
             raise ValueError(f"classes must be unique and non-empty, got {self.classes}")
         if self.envelopes not in (0, 2):
             raise ValueError(f"envelopes must be 0 or 2, got {self.envelopes}")
+        if self.noise_spacing not in NOISE_SPACINGS:
+            known = ", ".join(NOISE_SPACINGS)
+            raise ValueError(f"noise_spacing must be one of {known}, got {self.noise_spacing}")
         if self.control_frames * self.hop != self.frames:
             raise ValueError(
                 f"frames ({self.frames}) must equal const_frames * 2**(len(channels)-1) * hop"
@@ -121,6 +127,13 @@ def default_config(classes: tuple[str, ...] = DEFAULT_CLASSES) -> ModelConfig:
     return ModelConfig(classes=classes, envelopes=2)
 
 
+def fine_config(classes: tuple[str, ...] = DEFAULT_CLASSES) -> ModelConfig:
+    """The shipped architecture with a noise gain for every bin of the noise filter (129, 172 Hz
+    apart) instead of 64 log-spaced ones, which leave 14 gains above 5 kHz, where hats and
+    cymbals live. It renders about 0.25 ms slower; 16 partials instead of 8 cost 3 ms more."""
+    return ModelConfig(classes=classes, envelopes=2, noise_bands=129, noise_spacing="linear")
+
+
 def no_envelopes_config(classes: tuple[str, ...] = DEFAULT_CLASSES) -> ModelConfig:
     """The shipped architecture without decay envelopes (as drums-v2 was first trained)."""
     return ModelConfig(classes=classes, envelopes=0)
@@ -131,4 +144,5 @@ ARCHITECTURES = {
     "default": default_config,
     "tiny": tiny_config,
     "no-envelopes": no_envelopes_config,
+    "fine": fine_config,
 }

@@ -199,16 +199,28 @@ def exp_sigmoid(x: tf.Tensor, max_value: float = 2.0) -> tf.Tensor:
     return max_value * tf.sigmoid(x) ** math.log(10.0) + 1e-7
 
 
-def log_band_matrix(sample_rate: int, n_fft: int, bands: int, fmin: float = 20.0) -> np.ndarray:
-    """Maps `bands` log-spaced gains to the n_fft // 2 + 1 STFT bins by linear interpolation.
+def band_matrix(
+    sample_rate: int, n_fft: int, bands: int, spacing: str = "log", fmin: float = 20.0
+) -> np.ndarray:
+    """Maps `bands` gains to the n_fft // 2 + 1 STFT bins by linear interpolation between their
+    centres: log-spaced from fmin to half the sample rate, or linearly from 0 ("linear"; with
+    as many bands as bins, each gain is one bin's).
 
     Returns:
         Shape [bands, n_fft // 2 + 1], float32; each bin's weights sum to 1.
     """
     bins_hz = np.linspace(0.0, sample_rate / 2.0, n_fft // 2 + 1)
-    centres = np.geomspace(fmin, sample_rate / 2.0, bands)
-    pos = np.interp(np.log(np.maximum(bins_hz, fmin)), np.log(centres), np.arange(bands))
-    lo = np.floor(pos).astype(int)
+    if spacing == "log":
+        pos = np.interp(
+            np.log(np.maximum(bins_hz, fmin)),
+            np.log(np.geomspace(fmin, sample_rate / 2.0, bands)),
+            np.arange(bands),
+        )
+    elif spacing == "linear":
+        pos = bins_hz / (sample_rate / 2.0) * (bands - 1)
+    else:
+        raise ValueError(f"unknown noise spacing {spacing!r}")
+    lo = np.minimum(np.floor(pos).astype(int), bands - 1)
     hi = np.minimum(lo + 1, bands - 1)
     frac = pos - lo
     m = np.zeros((bands, bins_hz.size), dtype=np.float32)
@@ -280,13 +292,15 @@ class DrumSynth(keras.layers.Layer):
         min_hz: float,
         max_hz: float,
         envelopes: int = 0,
+        noise_spacing: str = "log",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.sample_rate = sample_rate  # output rate in Hz
         self.hop = hop  # samples per control frame (and noise STFT hop)
         self.partials = partials  # number of sinusoids
-        self.noise_bands = noise_bands  # number of log-spaced noise gains
+        self.noise_bands = noise_bands  # number of noise gains
+        self.noise_spacing = noise_spacing  # their spacing: "log" or "linear" (band_matrix)
         self.n_fft = n_fft  # noise STFT size, 2 * hop
         self.min_hz = min_hz  # lowest partial frequency
         self.max_hz = max_hz  # highest partial frequency
@@ -297,7 +311,7 @@ class DrumSynth(keras.layers.Layer):
             raise ValueError(f"n_fft ({n_fft}) must be twice the hop ({hop})")
         if max_hz >= sample_rate / 2.0:  # a partial above it would alias
             raise ValueError(f"max_hz ({max_hz}) must be below half the sample rate")
-        self._bands = tf.constant(log_band_matrix(sample_rate, n_fft, noise_bands))
+        self._bands = tf.constant(band_matrix(sample_rate, n_fft, noise_bands, noise_spacing))
         # Unit-gain noise comes out with unit variance: irfft scales by 1/n_fft, hann^2 overlap
         # at hop n_fft/2 sums to 1.5/2 on average, and each bin carries two unit variances.
         self._noise_scale = float(n_fft / math.sqrt(n_fft * 0.75))
@@ -346,6 +360,7 @@ class DrumSynth(keras.layers.Layer):
             "min_hz": self.min_hz,
             "max_hz": self.max_hz,
             "envelopes": self.envelopes,
+            "noise_spacing": self.noise_spacing,
         }
 
 

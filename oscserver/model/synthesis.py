@@ -2,10 +2,10 @@
 
 A learned constant is upsampled x2 per block through style-modulated convolutions with
 per-layer noise; a final modulated 1x1 convolution gives the synthesiser's controls (partials
-with amplitude and pitch trajectories, the gains of log-spaced noise bands and, where the config
-has them, two decay envelopes), which DrumSynth renders to audio. The controls run at
-sample_rate / hop (345 Hz by default), so the network is small and fast; the audio rate work is
-sines (their phases in closed form within each control frame) and one inverse STFT.
+with amplitude and pitch trajectories, the gains of noise bands, log-spaced or one a bin, and,
+where the config has them, two decay envelopes), which DrumSynth renders to audio. The controls
+run at sample_rate / hop (345 Hz by default), so the network is small and fast; the audio rate
+work is sines (their phases in closed form within each control frame) and one inverse STFT.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def build_synthesis(config: ModelConfig) -> keras.Model:
         config.min_hz,
         config.max_hz,
         envelopes=config.envelopes,
+        noise_spacing=config.noise_spacing,
         name="drum_synth",
     )([controls, synth_noise])
     return keras.Model([ws, layer_noise, synth_noise], audio, name="synthesis")
