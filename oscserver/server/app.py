@@ -9,7 +9,7 @@ and its edits, a long path, a kit) hands its engine work (`handlers.Work`) to a 
 own, which runs it in chunks of about `JOB_SLICE_S`; between them the job reports its
 `/drum/progress`, stops when cancelled or overdue, and holds back while live requests render.
 Meanwhile the worker serves the live lane, so a live request never waits behind a job: at worst
-it shares the cores with one chunk (one refinement step of the shipped model is about 40 ms and
+it shares the cores with one chunk (one refinement step of the shipped model is about 21 ms and
 cannot be cut). The job's result is stored by the worker, which alone touches the slots. Live
 renders queued for different slots are rendered in one batched engine call (at most
 `LIVE_BATCH`, their seeds mapped in one call too); nothing waits for a batch to fill. Then the
