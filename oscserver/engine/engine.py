@@ -491,11 +491,7 @@ class DrumEngine:
                 w = tf.ensure_shape(w - step, [1, c.w_dim])
             return w, m, v, best, best_d
 
-        @tf.function(input_signature=[latent, tf.TensorSpec([1, c.frames], tf.float32)])
-        def measure(w: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-            return distance(w, target)
-
-        return refine, measure
+        return refine
 
     def _refine(
         self,
@@ -514,7 +510,7 @@ class DrumEngine:
         running from `done` to `done + share`; it may raise to stop the work. The chunking does
         not change the result: the steps, Adam's moments and the nearest w carry over.
         """
-        refine_fn, measure_fn = self._refine_fn
+        refine_fn = self._refine_fn
         w = tf.convert_to_tensor(w, tf.float32)
         m = v = tf.zeros_like(w)
         best, best_d = w, tf.constant(np.inf, tf.float32)
@@ -531,8 +527,11 @@ class DrumEngine:
             start += n
             if check is not None:
                 n = _slice_size((time.perf_counter() - began) / n, REFINE_CHUNK)
-        if steps and measure_fn(w, target_t) < best_d:  # the last step's w, not yet measured
-            best = w
+        if steps:  # the last step's w, not yet measured: one more step measures it (and
+            # moves on, unused), rather than a forward pass of its own to trace at warm-up
+            _, _, _, best, _ = refine_fn(
+                w, m, v, best, best_d, target_t, tf.constant(steps), tf.constant(1)
+            )
         return best.numpy()
 
     def prepare(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
