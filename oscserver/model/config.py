@@ -8,7 +8,7 @@ from typing import Any
 
 #: Classes of the default recipe; a model's own list always comes from its config.
 DEFAULT_CLASSES: tuple[str, ...] = ("kick", "snare", "hat")
-#: How the synthesiser's noise gains are spread over frequency (layers.band_matrix).
+#: How the synthesiser's noise gains are spread over frequency (layers.noise_band_matrix).
 NOISE_SPACINGS: tuple[str, ...] = ("log", "linear")
 
 

@@ -199,7 +199,7 @@ def exp_sigmoid(x: tf.Tensor, max_value: float = 2.0) -> tf.Tensor:
     return max_value * tf.sigmoid(x) ** math.log(10.0) + 1e-7
 
 
-def band_matrix(
+def noise_band_matrix(
     sample_rate: int, n_fft: int, bands: int, spacing: str = "log", fmin: float = 20.0
 ) -> np.ndarray:
     """Maps `bands` gains to the n_fft // 2 + 1 STFT bins by linear interpolation between their
@@ -300,7 +300,7 @@ class DrumSynth(keras.layers.Layer):
         self.hop = hop  # samples per control frame (and noise STFT hop)
         self.partials = partials  # number of sinusoids
         self.noise_bands = noise_bands  # number of noise gains
-        self.noise_spacing = noise_spacing  # their spacing: "log" or "linear" (band_matrix)
+        self.noise_spacing = noise_spacing  # their spacing: "log" or "linear" (noise_band_matrix)
         self.n_fft = n_fft  # noise STFT size, 2 * hop
         self.min_hz = min_hz  # lowest partial frequency
         self.max_hz = max_hz  # highest partial frequency
@@ -311,7 +311,7 @@ class DrumSynth(keras.layers.Layer):
             raise ValueError(f"n_fft ({n_fft}) must be twice the hop ({hop})")
         if max_hz >= sample_rate / 2.0:  # a partial above it would alias
             raise ValueError(f"max_hz ({max_hz}) must be below half the sample rate")
-        self._bands = tf.constant(band_matrix(sample_rate, n_fft, noise_bands, noise_spacing))
+        self._bands = tf.constant(noise_band_matrix(sample_rate, n_fft, noise_bands, noise_spacing))
         # Unit-gain noise comes out with unit variance: irfft scales by 1/n_fft, hann^2 overlap
         # at hop n_fft/2 sums to 1.5/2 on average, and each bin carries two unit variances.
         self._noise_scale = float(n_fft / math.sqrt(n_fft * 0.75))

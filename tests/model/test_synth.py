@@ -8,7 +8,7 @@ import pytest
 
 from oscserver.model.config import ModelConfig, tiny_config
 from oscserver.model.generator import Generator
-from oscserver.model.layers import DrumSynth, band_matrix, oscillators
+from oscserver.model.layers import DrumSynth, noise_band_matrix, oscillators
 from oscserver.training.gan import transfer_weights
 
 
@@ -62,11 +62,11 @@ def test_partials_cannot_reach_past_half_the_sample_rate():
 
 def test_noise_gains_cover_every_bin_log_spaced_or_one_a_bin():
     for spacing, bands in (("log", 64), ("linear", 129), ("linear", 40)):
-        m = band_matrix(44100, 256, bands, spacing)
+        m = noise_band_matrix(44100, 256, bands, spacing)
         assert m.shape == (bands, 129)
         np.testing.assert_allclose(m.sum(axis=0), 1.0, atol=1e-6)  # unit gains: unit noise
-    np.testing.assert_array_equal(band_matrix(44100, 256, 129, "linear"), np.eye(129))
-    log = band_matrix(44100, 256, 64, "log")
+    np.testing.assert_array_equal(noise_band_matrix(44100, 256, 129, "linear"), np.eye(129))
+    log = noise_band_matrix(44100, 256, 64, "log")
     assert np.count_nonzero(log[:, 129 * 5000 // 22050 :].sum(axis=1)) < 16  # few above 5 kHz
     with pytest.raises(ValueError, match="noise_spacing"):
         dataclasses.replace(tiny_config(), noise_spacing="mel")
