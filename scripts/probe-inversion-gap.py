@@ -32,7 +32,7 @@ def main(model: str, data: str, count: int, seed: int) -> None:
     from pathlib import Path
 
     from oscserver.engine import DrumEngine
-    from oscserver.evaluation.measures import copies_of_training
+    from oscserver.evaluation.measures import held_out
     from oscserver.model.spectral import multires_distance
     from oscserver.training.dataset import Dataset
 
@@ -41,7 +41,7 @@ def main(model: str, data: str, count: int, seed: int) -> None:
     sr = engine.sample_rate
     splits = {
         "training": (ds.split == 0) & (ds.augmented == 0),
-        "held-out": (ds.split == 1) & (ds.augmented == 0) & ~copies_of_training(ds),
+        "held-out": held_out(ds),
     }
     rng = np.random.default_rng(seed)
     click.echo("| class | training: encoder / refined | held-out: encoder / refined |")

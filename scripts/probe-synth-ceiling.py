@@ -56,7 +56,7 @@ def main(model: str, data: str, count: int, steps: int, seed: int) -> None:
 
     from oscserver.engine import DrumEngine
     from oscserver.engine.engine import OUTPUT_PEAK, render_noise
-    from oscserver.evaluation.measures import copies_of_training
+    from oscserver.evaluation.measures import held_out
     from oscserver.model.layers import DrumSynth
     from oscserver.model.spectral import multires_distance
     from oscserver.training.dataset import Dataset
@@ -64,22 +64,21 @@ def main(model: str, data: str, count: int, steps: int, seed: int) -> None:
     engine = DrumEngine.load(model, warmup=False)
     c = engine.config
     ds = Dataset.load(Path(data))
-    held_out = (ds.split == 1) & (ds.augmented == 0) & ~copies_of_training(ds)
     rng = np.random.default_rng(seed)
+    judged = held_out(ds)
     chosen = [
         rng.choice(rows, size=min(count, len(rows)), replace=False)
-        for rows in (np.flatnonzero(held_out & (ds.class_id == k)) for k in range(len(c.classes)))
+        for rows in (np.flatnonzero(judged & (ds.class_id == k)) for k in range(len(c.classes)))
     ]
     sounds = [ds.audio[rows] for rows in chosen]
     targets = [[engine.prepare(s, engine.sample_rate) for s in drums] for drums in sounds]
 
     def fit(
-        synth: keras.layers.Layer, noise: tf.Tensor, starts: Callable[[np.ndarray], np.ndarray],
-        steps: int,
+        synth: keras.layers.Layer, noise: tf.Tensor, shape: tuple[int, int, int],
+        starts: Callable[[np.ndarray], np.ndarray], steps: int,
     ) -> list[list[float]]:  # fmt: skip
-        """The nearest distance `steps` Adam steps on the controls of `synth` reached from
-        starts(prepared drum), per class and drum."""
-        shape = tuple(starts(targets[0][0]).shape)
+        """The nearest distance `steps` Adam steps on the controls [shape] of `synth` reached
+        from starts(drum as recorded), per class and drum."""
         ctrl, m, v = (tf.Variable(tf.zeros(shape)) for _ in range(3))
         target = tf.Variable(tf.zeros([1, c.frames]))
 
@@ -98,10 +97,10 @@ def main(model: str, data: str, count: int, steps: int, seed: int) -> None:
             return loss
 
         nearest = []
-        for drums in targets:
+        for drums, prepared in zip(sounds, targets, strict=True):
             row = []
-            for audio in drums:
-                ctrl.assign(starts(audio))
+            for sound, audio in zip(drums, prepared, strict=True):
+                ctrl.assign(starts(sound))
                 m.assign(tf.zeros(shape))
                 v.assign(tf.zeros(shape))
                 target.assign(audio[None])
@@ -118,21 +117,22 @@ def main(model: str, data: str, count: int, steps: int, seed: int) -> None:
         draw = np.random.default_rng(0)
         noise = tf.constant(draw.standard_normal((1, frames + 1, n_fft // 2 + 1, 2), np.float32))
         shape = (1, frames, 2 * partials + bands + 2)
-        return fit(synth, noise, lambda _: -3.0 + 0.5 * draw.standard_normal(shape), steps)
+        return fit(synth, noise, shape, lambda _: -3.0 + 0.5 * draw.standard_normal(shape), steps)
 
     network = engine.artifact.generator.synthesis
     controls = keras.Model(network.inputs, network.get_layer("to_controls").output)
     layer_noise, synth_noise = render_noise(engine.artifact.generator)
 
-    def guessed_controls(audio: np.ndarray) -> np.ndarray:
-        """The controls the synthesis network gives the encoder's guess of a prepared drum."""
-        w = np.asarray(engine.invert(audio, engine.sample_rate).latent, np.float32)
+    def guessed_controls(sound: np.ndarray) -> np.ndarray:
+        """The controls the synthesis network gives the encoder's guess of a drum."""
+        w = np.asarray(engine.invert(sound, engine.sample_rate).latent, np.float32)
         ws = np.repeat(w[None, None], c.num_ws, axis=1)
         return np.asarray(controls([ws, layer_noise, synth_noise], training=False))
 
     residual = fit(
-        network.get_layer("drum_synth"), tf.constant(synth_noise), guessed_controls, RESIDUAL_STEPS
-    )
+        network.get_layer("drum_synth"), tf.constant(synth_noise),
+        (1, c.control_frames, c.num_controls), guessed_controls, RESIDUAL_STEPS,
+    )  # fmt: skip
     fits = {name: free_fit(*variant) for name, variant in VARIANTS.items()}
     heads = ["encoder", "W, 50 steps", "W, 300 steps", "controls, 50 steps"]
     heads += [f"free fit, {name}" for name in VARIANTS]

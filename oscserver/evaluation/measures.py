@@ -133,6 +133,14 @@ def copies_of_training(data: Dataset) -> np.ndarray:
     )  # fmt: skip
 
 
+def held_out(data: Dataset, copies: np.ndarray | None = None) -> np.ndarray:
+    """[n] True for the held-out drums a model is judged on: test sounds as recorded (not
+    augmented copies) that are not copies of a training sound (`copies`, computed when None)."""
+    if copies is None:
+        copies = copies_of_training(data)
+    return (data.split == 1) & (data.augmented == 0) & ~copies
+
+
 def noise_bursts(n: int, frames: int, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
     """The naive baseline: white noise, lowpass or highpass filtered, with an exponential decay.
 

@@ -33,6 +33,7 @@ from oscserver.evaluation.measures import (
     fit_shape_classifier,
     frechet_distance,
     group_pair_distances,
+    held_out,
     mean_pairwise_distance,
     nearest_distances,
     noise_bursts,
@@ -191,7 +192,7 @@ def evaluate(
     train_all = data.split == 0
     train = train_all & (data.augmented == 0)
     copies = copies_of_training(data)
-    test = (data.split == 1) & (data.augmented == 0) & ~copies
+    test = held_out(data, copies)
 
     say("classifiers, PCA and velocity-layer distances")
     band_clf = fit_band_classifier(real.bands[train_all], data.class_id[train_all])
@@ -245,9 +246,9 @@ def evaluate(
         )
         g, r = mean_pairwise_distance(z(gen.stats)), mean_pairwise_distance(z(train_c))
         near = nearest_distances(z(gen.stats), train_z)
-        held_out = nearest_distances(z(real_test.stats), train_z)
+        test_near = nearest_distances(z(real_test.stats), train_z)
         memorisation = Memorisation(
-            float(near.min()), float(np.median(near)), closer(near), closer(held_out)
+            float(near.min()), float(np.median(near)), closer(near), closer(test_near)
         )
 
         inversion, refined = None, min(config.refine_count, k) if config.refine_steps else 0

@@ -220,7 +220,7 @@ def noise_band_matrix(
         pos = bins_hz / (sample_rate / 2.0) * (bands - 1)
     else:
         raise ValueError(f"unknown noise spacing {spacing!r}")
-    lo = np.minimum(np.floor(pos).astype(int), bands - 1)
+    lo = np.floor(pos).astype(int)  # pos runs from 0 to bands - 1
     hi = np.minimum(lo + 1, bands - 1)
     frac = pos - lo
     m = np.zeros((bands, bins_hz.size), dtype=np.float32)

@@ -17,6 +17,7 @@ from oscserver.evaluation.measures import (
     fit_shape_classifier,
     frechet_distance,
     group_pair_distances,
+    held_out,
     mean_pairwise_distance,
     nearest_distances,
     noise_bursts,
@@ -120,6 +121,12 @@ def test_a_test_sound_equal_to_a_training_sound_is_a_copy():
     audio[test[1]] = audio[train[3]]
     copies = copies_of_training(dataclasses.replace(data, audio=audio))
     assert np.flatnonzero(copies).tolist() == [test[1]]
+    # the held-out drums a model is judged on: the test sounds, the copy and augmented ones out
+    augmented = data.augmented.copy()
+    augmented[test[2]] = 1
+    judged = held_out(dataclasses.replace(data, audio=audio, augmented=augmented))
+    assert np.flatnonzero(judged).tolist() == [t for t in test if t not in (test[1], test[2])]
+    np.testing.assert_array_equal(held_out(data, copies), (data.split == 1) & ~copies)
 
 
 def test_best_of_finds_the_nearest_candidate_by_spectral_distance():
