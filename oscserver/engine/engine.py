@@ -1,9 +1,10 @@
 """The inference object: a model held once, compiled, warmed up, with a small surface.
 
 seed -> sound, PCA coordinates -> sound (and back), interpolation paths, inversion of audio.
-Every sound is a pure function of its latent: the synthesis noise is drawn once at load
-(from a fixed seed) and shared by every render, so the same latent gives the same bytes
-whether it is rendered alone, in a path or in another process.
+Every sound is a pure function of its latent and, for a refined inversion, its residual (what
+refinement added to the synthesiser's controls beyond what w gives them): the synthesis noise
+is drawn once at load (from a fixed seed) and shared by every render, so the same state gives
+the same bytes whether it is rendered alone, in a path or in another process.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from oscserver.limits import JOB_SLICE_S, MAX_PATH_STEPS, MAX_REFINE_STEPS
 from oscserver.model.artifact import Artifact, load_artifact
 from oscserver.model.generator import Generator, seed_to_z
 from oscserver.model.spectral import multires_distance
+from oscserver.model.synthesis import split_synthesis
 
 _T = TypeVar("_T")
 
@@ -42,9 +44,9 @@ OUTPUT_PEAK = 0.9
 RENDER_CHUNK = 32
 #: Most refinement steps run in one compiled call; a cancel or deadline is seen between calls.
 REFINE_CHUNK = 25
-#: Adam's step size in the refinement: on drums-v2, 50 steps from the encoder's guess come
-#: nearer at 0.05 than at 0.02 or 0.1 (docs/refinement.md). A step that overshoots costs nothing:
-#: the refinement returns the nearest w it visited.
+#: Adam's step size in the refinement of a residual (unbounded control values): on drums-v2,
+#: 50 steps come as near at 0.05 as at 0.1 and nearer than at 0.02 (docs/refinement.md). A step
+#: that overshoots costs nothing: the refinement returns the nearest residual it visited.
 REFINE_LR = 0.05
 
 #: Called by long work between its chunks with the fraction done (0 to 1); it may raise to stop
@@ -55,11 +57,14 @@ Check = Callable[[float], None]
 
 @dataclass(frozen=True)
 class Render:
-    """A rendered sound (or several) and the latent(s) it came from."""
+    """A rendered sound (or several) and the state it came from."""
 
     audio: np.ndarray  # float32 [frames] or [n, frames]
     latent: np.ndarray  # float32 [w_dim] or [n, w_dim]
     labels: tuple[str, ...] = ()  # inversion: the class the encoder heard in each input
+    #: float32 [control_frames, num_controls] or [n, ...]: added to the controls w gives the
+    #: synthesiser (a refined inversion's detail beyond W); None for a sound of w alone
+    residual: np.ndarray | None = None
 
 
 def _check_refine(refine_steps: int) -> None:
@@ -92,7 +97,11 @@ def synthesize(
     n = tf.shape(ws)[0]
     layer = tf.tile(layer_noise, [n, 1, 1])
     synth = tf.tile(synth_noise, [n, 1, 1, 1])
-    audio = generator.synthesis([ws, layer, synth], training=False)
+    return at_output_peak(generator.synthesis([ws, layer, synth], training=False))
+
+
+def at_output_peak(audio: tf.Tensor) -> tf.Tensor:
+    """Audio [n, frames] scaled to OUTPUT_PEAK, as every sound is served."""
     peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True)
     return audio * (OUTPUT_PEAK / tf.maximum(peak, 1e-6))
 
@@ -124,6 +133,32 @@ class DrumEngine:
         def styles_fn(ws: tf.Tensor) -> tf.Tensor:
             # style mixing: one w per layer (synth_fn, one w tiled, stays the fast path)
             return synthesize(gen, ws, self._layer_noise, self._synth_noise)
+
+        to_controls, drum_synth = split_synthesis(gen.synthesis)
+
+        # the synthesis network in its two halves, a residual added to the controls between
+        # them: with a zero residual, the sound synthesize gives
+        def controls_of(ws: tf.Tensor) -> tf.Tensor:
+            layer = tf.tile(self._layer_noise, [tf.shape(ws)[0], 1, 1])
+            return to_controls([ws, layer], training=False)
+
+        def played(controls: tf.Tensor) -> tf.Tensor:
+            synth = tf.tile(self._synth_noise, [tf.shape(controls)[0], 1, 1, 1])
+            return at_output_peak(drum_synth([controls, synth], training=False))
+
+        self._played = played
+        self._controls = tf.function(
+            controls_of, input_signature=[tf.TensorSpec([None, c.num_ws, c.w_dim], tf.float32)]
+        )
+
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec([None, c.num_ws, c.w_dim], tf.float32),
+                tf.TensorSpec([None, *self.residual_shape], tf.float32),
+            ]
+        )
+        def residual_fn(ws: tf.Tensor, residual: tf.Tensor) -> tf.Tensor:
+            return played(controls_of(ws) + residual)
 
         @tf.function(input_signature=[tf.TensorSpec([None, c.frames], tf.float32)])
         def encode_fn(audio: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -187,7 +222,7 @@ class DrumEngine:
             return centre + psi * (after_embed([z, blended], training=False) - centre)
 
         self._latent, self._synth, self._encode_fn = latent_fn, synth_fn, encode_fn
-        self._styles, self._hybrid = styles_fn, hybrid_fn
+        self._styles, self._hybrid, self._residual_fn = styles_fn, hybrid_fn, residual_fn
         self._seed, self._latents = seed_fn, latents_fn
         self._refine_fn = self._build_refine()
         if warmup:
@@ -230,6 +265,11 @@ class DrumEngine:
         return self.config.num_ws
 
     @property
+    def residual_shape(self) -> tuple[int, int]:
+        """Shape of one sound's residual: [control_frames, num_controls]."""
+        return (self.config.control_frames, self.config.num_controls)
+
+    @property
     def pca_axes(self) -> int:
         return self.artifact.pca_axes
 
@@ -242,6 +282,7 @@ class DrumEngine:
         w = self.class_mean(self.classes[0])
         self.render(w)
         self.render(np.repeat(w[None], 2, axis=0))
+        self.render(w, residual=np.zeros(self.residual_shape, np.float32))
         self.seed_latent(0, self.classes[0])
         self.seed_latents([0, 1], self.classes[:1] * 2, [1.0, 1.0])
         self.mix(w, w)
@@ -328,11 +369,19 @@ class DrumEngine:
 
     # ---- sounds ------------------------------------------------------------------------------
 
-    def render(self, latent: np.ndarray, check: Check | None = None) -> Render:
+    def render(
+        self,
+        latent: np.ndarray,
+        check: Check | None = None,
+        residual: np.ndarray | None = None,
+    ) -> Render:
         """Renders w [w_dim] -> audio [frames], or [n, w_dim] -> [n, frames].
 
-        With `check`, a batch renders in slices of about JOB_SLICE_S, `check` called before
-        each with the fraction done (a job's kit or break edit stops and reports between them).
+        Args:
+            residual: None (the sound of w alone), or [control_frames, num_controls] for one w,
+                [n, control_frames, num_controls] for n: added to the controls w gives.
+            check: A batch renders in slices of about JOB_SLICE_S, `check` called before each
+                with the fraction done (a job's kit or break edit stops and reports between them).
         """
         w = np.asarray(latent, np.float32)
         single = w.ndim == 1
@@ -341,29 +390,57 @@ class DrumEngine:
             raise ValueError(f"latent must be [{self.w_dim}] or [n, {self.w_dim}], got {w.shape}")
         if not np.all(np.isfinite(batch)):
             raise ValueError("latent holds NaN or infinite values")
-        audio = self._render_checked(batch, check)
-        return Render(audio[0] if single else audio, w)
+        r = self._residuals(residual, len(batch), single)
+        audio = self._render_checked(batch, check, residual=r)
+        return Render(audio[0] if single else audio, w, residual=_one(r, single))
+
+    def _residuals(self, residual: np.ndarray | None, n: int, single: bool) -> np.ndarray | None:
+        """A render's residual, checked, as [n, control_frames, num_controls] float32."""
+        if residual is None:
+            return None
+        r = np.asarray(residual, np.float32)
+        shape = self.residual_shape if single else (n, *self.residual_shape)
+        if r.shape != shape:
+            raise ValueError(f"residual must be {list(shape)}, got {list(r.shape)}")
+        if not np.all(np.isfinite(r)):
+            raise ValueError("residual holds NaN or infinite values")
+        return r[None] if single else r
 
     def _render_checked(
-        self, batch: np.ndarray, check: Check | None, done: float = 0.0, share: float = 1.0
+        self,
+        batch: np.ndarray,
+        check: Check | None,
+        done: float = 0.0,
+        share: float = 1.0,
+        residual: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Audio [n, frames] of w [n, w_dim]: in chunks of RENDER_CHUNK, or with `check` in
-        slices of about JOB_SLICE_S, `check` called before each (the fraction done running
+        """Audio [n, frames] of w [n, w_dim] or styles [n, num_ws, w_dim] (and a residual
+        [n, control_frames, num_controls], or None): in chunks of RENDER_CHUNK, or with `check`
+        in slices of about JOB_SLICE_S, `check` called before each (the fraction done running
         from `done` to `done + share`)."""
+
+        def play(rows: np.ndarray) -> np.ndarray:
+            ws = batch[rows]
+            if residual is not None:
+                if ws.ndim == 2:
+                    ws = np.repeat(ws[:, None], self.num_ws, axis=1)
+                return self._residual_fn(ws, residual[rows]).numpy()
+            return (self._synth(ws) if ws.ndim == 2 else self._styles(ws)).numpy()
+
+        rows = np.arange(len(batch))
         if check is None:
-            chunks = [
-                self._synth(batch[i : i + RENDER_CHUNK]).numpy()
-                for i in range(0, len(batch), RENDER_CHUNK)
-            ]
+            chunks = [play(rows[i : i + RENDER_CHUNK]) for i in range(0, len(batch), RENDER_CHUNK)]
         else:
-            chunks = _in_slices(lambda w: self._synth(w).numpy(), batch, check, done, share)
+            chunks = _in_slices(play, rows, check, done, share)
         return np.concatenate(chunks).astype(np.float32)
 
-    def render_styles(self, styles: np.ndarray) -> Render:
+    def render_styles(self, styles: np.ndarray, residual: np.ndarray | None = None) -> Render:
         """Renders per-layer styles ws [num_ws, w_dim] -> audio [frames], or
-        [n, num_ws, w_dim] -> [n, frames]; the Render's latent is the styles."""
+        [n, num_ws, w_dim] -> [n, frames]; the Render's latent is the styles. `residual` as in
+        `render`."""
         ws = np.asarray(styles, np.float32)
-        batch = ws[None] if ws.ndim == 2 else ws
+        single = ws.ndim == 2
+        batch = ws[None] if single else ws
         if batch.ndim != 3 or batch.shape[1:] != (self.num_ws, self.w_dim):
             raise ValueError(
                 f"styles must be [{self.num_ws}, {self.w_dim}] or [n, {self.num_ws}, "
@@ -371,23 +448,27 @@ class DrumEngine:
             )
         if not np.all(np.isfinite(batch)):
             raise ValueError("styles hold NaN or infinite values")
-        chunks = [
-            self._styles(batch[i : i + RENDER_CHUNK]).numpy()
-            for i in range(0, len(batch), RENDER_CHUNK)
-        ]
-        audio = np.concatenate(chunks).astype(np.float32)
-        return Render(audio[0] if ws.ndim == 2 else audio, ws)
+        r = self._residuals(residual, len(batch), single)
+        audio = self._render_checked(batch, None, residual=r)
+        return Render(audio[0] if single else audio, ws, residual=_one(r, single))
 
     def generate(self, seed: int, cls: str, psi: float = 1.0) -> Render:
         """The sound of a seed: deterministic for (model, seed, class, psi)."""
         w, audio = self._seed(*self._seed_inputs(seed, cls, psi))
         return Render(audio.numpy()[0], w.numpy()[0])
 
-    def mix(self, a: np.ndarray, b: np.ndarray, layer: int | None = None) -> Render:
+    def mix(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        layer: int | None = None,
+        residual: np.ndarray | None = None,
+    ) -> Render:
         """Style mixing: layers 0 to layer - 1 (the coarse ones) styled by a [w_dim], the
         rest by b [w_dim]; layer defaults to num_ws // 2. Returns audio [frames] and the
-        styles [num_ws, w_dim] as its latent."""
-        return self.render_styles(L.mix_styles(a, b, self.num_ws, layer))
+        styles [num_ws, w_dim] as its latent. `residual` as in `render` (the server passes
+        b's: the residual is the finest detail, and b styles the fine layers)."""
+        return self.render_styles(L.mix_styles(a, b, self.num_ws, layer), residual)
 
     def hybrid(self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0) -> Render:
         """The sound of a seed through a blend of classes (see `hybrid_latent`)."""
@@ -419,9 +500,19 @@ class DrumEngine:
             raise ValueError("coordinates must be finite numbers")
         return L.from_coordinates(pca, coords, pca.mean if base is None else base)
 
-    def morph(self, a: np.ndarray, b: np.ndarray, t: float, mode: str = "lin") -> Render:
-        """The sound at t in [0, 1] between latents a and b."""
-        return self.render(self.morph_latent(a, b, t, mode))
+    def morph(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        t: float,
+        mode: str = "lin",
+        residuals: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
+    ) -> Render:
+        """The sound at t in [0, 1] between latents a and b, their residuals (None: none)
+        blended linearly by the same t."""
+        return self.render(
+            self.morph_latent(a, b, t, mode), residual=L.blend_residuals(*residuals, t)
+        )
 
     def morph_latent(self, a: np.ndarray, b: np.ndarray, t: float, mode: str = "lin") -> np.ndarray:
         """The w [w_dim] at t in [0, 1] between latents a and b: what `morph` renders."""
@@ -435,61 +526,68 @@ class DrumEngine:
         steps: int,
         mode: str = "lin",
         check: Check | None = None,
+        residuals: Sequence[np.ndarray | None] | None = None,
     ) -> Render:
         """`steps` sounds through the anchors: audio [steps, frames]. Batched RENDER_CHUNK at a
-        time, or with `check` in chunks of about JOB_SLICE_S, `check` called before each."""
+        time, or with `check` in chunks of about JOB_SLICE_S, `check` called before each.
+
+        `residuals`, one per anchor (None: none), are blended linearly along the path; without
+        any, the path is of w alone."""
         if steps > MAX_PATH_STEPS:
             raise ValueError(f"at most {MAX_PATH_STEPS} steps, got {steps}")
         latents = np.asarray(L.path(list(anchors), steps, mode), np.float32)
-        if check is None:
-            return self.render(latents)
-        return Render(self._render_checked(latents, check), latents)
+        blended = None
+        if residuals is not None and any(r is not None for r in residuals):
+            if len(residuals) != len(anchors):
+                raise ValueError(f"{len(residuals)} residuals for {len(anchors)} anchors")
+            flat = [np.zeros(self.residual_shape, np.float32).ravel() if r is None
+                    else np.asarray(r, np.float32).ravel() for r in residuals]  # fmt: skip
+            blended = L.path(flat, steps, "lin").reshape(steps, *self.residual_shape)
+        return self.render(latents, check, residual=blended)
 
     # ---- inversion ---------------------------------------------------------------------------
 
     def _build_refine(self):  # noqa: ANN202 - returns a tf.function
         c = self.config
-
-        latent = tf.TensorSpec([1, c.w_dim], tf.float32)
-
-        def distance(w: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-            return tf.reduce_mean(multires_distance(self._synth(w), target))
+        size = [1, *self.residual_shape]
+        residual_spec = tf.TensorSpec(size, tf.float32)
 
         @tf.function(
             input_signature=[
-                latent,
-                latent,
-                latent,
-                latent,
+                residual_spec,
+                residual_spec,
+                residual_spec,
+                residual_spec,
                 tf.TensorSpec([], tf.float32),
+                residual_spec,
                 tf.TensorSpec([1, c.frames], tf.float32),
                 tf.TensorSpec([], tf.int32),
                 tf.TensorSpec([], tf.int32),
             ]
         )
         def refine(
-            w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, best: tf.Tensor, best_d: tf.Tensor,
-            target: tf.Tensor, start: tf.Tensor, steps: tf.Tensor,
+            r: tf.Tensor, m: tf.Tensor, v: tf.Tensor, best: tf.Tensor, best_d: tf.Tensor,
+            controls: tf.Tensor, target: tf.Tensor, start: tf.Tensor, steps: tf.Tensor,
         ) -> tuple[tf.Tensor, ...]:  # fmt: skip
-            # Adam on w, written out so the engine holds no optimiser object; steps start+1 to
-            # start+steps, the moments m and v and the nearest w so far (best, at best_d)
-            # carried from the steps before. Each step's distance is that of the w it starts
-            # from.
+            # Adam on the residual r added to the controls w gives, written out so the
+            # engine holds no optimiser object; steps start+1 to start+steps, the moments m and
+            # v and the nearest residual so far (best, at best_d) carried from the steps
+            # before. Each step's distance is that of the residual it starts from.
             for i in tf.range(start, start + steps):
                 with tf.GradientTape() as tape:
-                    tape.watch(w)
-                    loss = distance(w, target)
+                    tape.watch(r)
+                    loss = tf.reduce_mean(multires_distance(self._played(controls + r), target))
                 nearer = loss < best_d
-                best = tf.ensure_shape(tf.where(nearer, w, best), [1, c.w_dim])
+                best = tf.ensure_shape(tf.where(nearer, r, best), size)
                 best_d = tf.where(nearer, loss, best_d)
-                g = tf.ensure_shape(tape.gradient(loss, w), [1, c.w_dim])
+                g = tf.ensure_shape(tape.gradient(loss, r), size)
                 m = 0.9 * m + 0.1 * g
                 v = 0.999 * v + 0.001 * tf.square(g)
                 t = tf.cast(i + 1, tf.float32)
                 m_hat, v_hat = m / (1.0 - 0.9**t), v / (1.0 - 0.999**t)
                 step = REFINE_LR * m_hat / (tf.sqrt(v_hat) + 1e-8)
-                w = tf.ensure_shape(w - step, [1, c.w_dim])
-            return w, m, v, best, best_d
+                r = tf.ensure_shape(r - step, size)
+            return r, m, v, best, best_d
 
         return refine
 
@@ -502,18 +600,21 @@ class DrumEngine:
         done: float = 0.0,
         share: float = 1.0,
     ) -> np.ndarray:
-        """`steps` Adam steps on w [1, w_dim] towards target [1, frames]; returns the nearest w
-        visited, the starting one included, so refinement never moves a sound further away.
+        """`steps` Adam steps on a residual added to the controls w [1, w_dim] gives, from
+        zero, towards target [1, frames]; returns the nearest residual [1, control_frames,
+        num_controls] visited, zero included, so refinement never moves a sound further away.
+        The residual reaches detail W does not, and faster than steps in W (docs/refinement.md).
 
         Without `check`, REFINE_CHUNK steps a call. With it, chunks of about JOB_SLICE_S (one
         step at least, REFINE_CHUNK at most), `check` called before each with the fraction done,
         running from `done` to `done + share`; it may raise to stop the work. The chunking does
-        not change the result: the steps, Adam's moments and the nearest w carry over.
+        not change the result: the steps, Adam's moments and the nearest residual carry over.
         """
         refine_fn = self._refine_fn
-        w = tf.convert_to_tensor(w, tf.float32)
-        m = v = tf.zeros_like(w)
-        best, best_d = w, tf.constant(np.inf, tf.float32)
+        ws = np.repeat(np.asarray(w, np.float32)[:, None], self.num_ws, axis=1)
+        controls = self._controls(ws)
+        r = m = v = tf.zeros_like(controls)
+        best, best_d = r, tf.constant(np.inf, tf.float32)
         target_t = tf.constant(target, tf.float32)
         start, n = 0, 1 if check is not None else REFINE_CHUNK
         while start < steps:
@@ -521,16 +622,16 @@ class DrumEngine:
                 check(done + share * start / steps)
             n = min(n, steps - start)
             began = time.perf_counter()
-            w, m, v, best, best_d = refine_fn(
-                w, m, v, best, best_d, target_t, tf.constant(start), tf.constant(n)
+            r, m, v, best, best_d = refine_fn(
+                r, m, v, best, best_d, controls, target_t, tf.constant(start), tf.constant(n)
             )
             start += n
             if check is not None:
                 n = _slice_size((time.perf_counter() - began) / n, REFINE_CHUNK)
-        if steps:  # the last step's w, not yet measured: one more step measures it (and
-            # moves on, unused), rather than a forward pass of its own to trace at warm-up
+        if steps:  # the last step's residual, not yet measured: one more step measures it
+            # (and moves on, unused), rather than a forward pass of its own to trace at warm-up
             _, _, _, best, _ = refine_fn(
-                w, m, v, best, best_d, target_t, tf.constant(steps), tf.constant(1)
+                r, m, v, best, best_d, controls, target_t, tf.constant(steps), tf.constant(1)
             )
         return best.numpy()
 
@@ -570,15 +671,16 @@ class DrumEngine:
         may raise to stop the work (a cancelled request, a deadline).
 
         Returns:
-            The resynthesis [frames] and its latent [w_dim].
+            The resynthesis [frames], its latent [w_dim] and, refined, its residual.
         """
         _check_refine(refine_steps)
         target = self.prepare(audio, sample_rate)[None]
         w, label = self._encode(target)
+        residual = None
         if refine_steps:
-            w = self._refine(w, target, refine_steps, check)
-        render = self.render(w[0])
-        return Render(render.audio, render.latent, (self.classes[int(label[0])],))
+            residual = self._refine(w, target, refine_steps, check)
+        render = self.render(w[0], residual=None if residual is None else residual[0])
+        return Render(render.audio, render.latent, (self.classes[int(label[0])],), render.residual)
 
     def invert_slices(
         self,
@@ -596,7 +698,7 @@ class DrumEngine:
 
         Returns:
             The onsets (sample positions at the model's rate, [n]) and a Render with audio
-            [n, frames] and latents [n, w_dim], slice by slice.
+            [n, frames], latents [n, w_dim] and, refined, residuals, slice by slice.
         """
         _check_refine(refine_steps)
         mono = resample(to_mono(np.asarray(audio, np.float32)), sample_rate, self.sample_rate)
@@ -622,15 +724,15 @@ class DrumEngine:
             encoded = _in_slices(self._encode, targets, check, 0.0, n / total)
         w = np.concatenate([e[0] for e in encoded])
         labels = tuple(self.classes[int(k)] for e in encoded for k in e[1])
+        residual = None
         if refine_steps:
             share = refine_steps / total
-            w = np.concatenate(
-                [self._refine(w[i : i + 1], targets[i : i + 1], refine_steps, check,
-                              (n + i * refine_steps) / total, share)
-                 for i in range(n)]
-            )  # fmt: skip
-        audio = self._render_checked(w, check, 1.0 - n / total, n / total)
-        return starts, Render(audio, w.astype(np.float32), labels)
+            refined = [self._refine(w[i : i + 1], targets[i : i + 1], refine_steps, check,
+                                    (n + i * refine_steps) / total, share)
+                       for i in range(n)]  # fmt: skip
+            residual = np.concatenate(refined)
+        audio = self._render_checked(w, check, 1.0 - n / total, n / total, residual)
+        return starts, Render(audio, w.astype(np.float32), labels, residual)
 
     def invert_file(self, path: str | os.PathLike[str], refine_steps: int = 0) -> Render:
         """Reads any audio file (raises AudioReadError) and inverts it."""
@@ -650,6 +752,11 @@ class DrumEngine:
         starts, render = self.invert_slices(mono, self.sample_rate, refine_steps)
         loop = place_slices(render.audio, starts, mono.size, self.sample_rate)
         return starts, render, loop
+
+
+def _one(batch: np.ndarray | None, single: bool) -> np.ndarray | None:
+    """batch[0] where a call was for one sound, else the batch (None stays None)."""
+    return batch[0] if single and batch is not None else batch
 
 
 def _slice_size(seconds_per_item: float, most: int) -> int:

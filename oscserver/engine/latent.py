@@ -104,6 +104,16 @@ def interpolate(a: np.ndarray, b: np.ndarray, t: np.ndarray | float, mode: str) 
     raise ValueError(f"unknown interpolation {mode!r}; choose one of {', '.join(INTERPOLATIONS)}")
 
 
+def blend_residuals(a: np.ndarray | None, b: np.ndarray | None, t: float) -> np.ndarray | None:
+    """Two sounds' residuals (None: a sound of w alone, a zero residual) blended linearly at
+    t; None when neither has one."""
+    if a is None and b is None:
+        return None
+    a = np.zeros_like(b) if a is None else np.asarray(a, np.float32)
+    b = np.zeros_like(a) if b is None else np.asarray(b, np.float32)
+    return lerp(a, b, t)
+
+
 def path(anchors: Sequence[np.ndarray], steps: int, mode: str = "lin") -> np.ndarray:
     """`steps` latents through the anchors in order, evenly spaced in the anchor index.
 

@@ -71,3 +71,18 @@ def build_synthesis(config: ModelConfig) -> keras.Model:
         name="drum_synth",
     )([controls, synth_noise])
     return keras.Model([ws, layer_noise, synth_noise], audio, name="synthesis")
+
+
+def split_synthesis(synthesis: keras.Model) -> tuple[keras.Model, keras.layers.Layer]:
+    """The synthesis network in its two halves, sharing its weights.
+
+    Returns:
+        The network up to the synthesiser's controls, (ws, layer_noise) -> controls
+        [batch, control_frames, num_controls] (unbounded), and the DrumSynth layer,
+        (controls, synth_noise) -> audio. The second after the first is the whole network.
+    """
+    ws, layer_noise, _ = synthesis.inputs
+    to_controls = keras.Model(
+        [ws, layer_noise], synthesis.get_layer("to_controls").output, name="to_controls"
+    )
+    return to_controls, synthesis.get_layer("drum_synth")

@@ -107,8 +107,54 @@ def test_refinement_never_moves_a_sound_further_than_the_encoders_guess(engine):
             assert float(multires_distance(refined.audio, target)) <= d_guess + 1e-5
     # From a sound's own latent, every step (Adam's first is lr in each coordinate) moves away.
     own = engine.generate(9, "snare")
-    kept = engine._refine(own.latent[None], own.audio[None], 3, None)
-    np.testing.assert_array_equal(kept[0], own.latent)
+    residual = engine._refine(own.latent[None], own.audio[None], 3, None)
+    assert residual.shape == (1, *engine.residual_shape) and not residual.any()
+
+
+def test_a_refined_inversion_is_its_latent_and_residual_and_sounds_the_same_rendered_again(
+    engine,
+):
+    rng = np.random.default_rng(5)
+    decay = np.exp(-np.arange(engine.frames) / 3000.0)
+    burst = (rng.standard_normal(engine.frames) * decay).astype(np.float32)
+    target = engine.prepare(burst, engine.sample_rate)
+    guess = engine.invert(burst, engine.sample_rate)
+    refined = engine.invert(burst, engine.sample_rate, refine_steps=10)
+    assert guess.residual is None
+    assert refined.residual.shape == engine.residual_shape and refined.residual.any()
+    # the residual is added to the controls of the encoder's own w
+    np.testing.assert_array_equal(refined.latent, guess.latent)
+    assert float(multires_distance(refined.audio, target)) < float(
+        multires_distance(guess.audio, target)
+    )
+    again = engine.render(refined.latent, residual=refined.residual)
+    np.testing.assert_array_equal(again.audio, refined.audio)
+    # alone or in a batch beside a sound of w alone, the same bytes
+    both = engine.render(
+        np.stack([guess.latent, refined.latent]),
+        residual=np.stack([np.zeros(engine.residual_shape, np.float32), refined.residual]),
+    )
+    np.testing.assert_allclose(both.audio[1], refined.audio, atol=1e-6)
+    np.testing.assert_allclose(both.audio[0], guess.audio, atol=1e-6)
+
+
+def test_residuals_blend_along_paths_and_morphs_and_are_checked(engine):
+    a, b = engine.generate(1, "kick"), engine.generate(2, "snare")
+    r = np.random.default_rng(0).normal(0.0, 0.5, engine.residual_shape).astype(np.float32)
+    own = engine.render(a.latent, residual=r)
+    p = engine.path([a.latent, b.latent], 5, residuals=[r, None])
+    np.testing.assert_allclose(p.audio[0], own.audio, atol=1e-5)
+    np.testing.assert_allclose(p.audio[-1], b.audio, atol=1e-5)
+    np.testing.assert_allclose(p.residual[2], 0.5 * r, atol=1e-6)
+    half = engine.morph(a.latent, b.latent, 0.5, residuals=(None, r))
+    np.testing.assert_allclose(half.residual, 0.5 * r, atol=1e-6)
+    assert engine.morph(a.latent, b.latent, 0.5).residual is None
+    mixed = engine.mix(a.latent, b.latent, residual=r)
+    assert mixed.residual.shape == engine.residual_shape
+    with pytest.raises(ValueError, match="residual must be"):
+        engine.render(a.latent, residual=r[:-1])
+    with pytest.raises(ValueError, match="NaN"):
+        engine.render(a.latent, residual=np.full(engine.residual_shape, np.nan, np.float32))
 
 
 def test_invert_file_any_rate_and_channels(engine, tmp_path):
