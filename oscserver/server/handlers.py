@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from oscserver.audio.dsp import place_slices
+from oscserver.engine.latent import blend_residuals
 from oscserver.limits import MAX_SEED, MAX_SLOT_CHARS
 from oscserver.server.inputs import ReadPolicy, read_request_audio
 from oscserver.server.presets import PRESET_OFFSETS_TOLERANCE, Preset, PresetError, PresetStore
@@ -42,7 +43,8 @@ class Stopped(ValueError):
 
 
 class RenderLike(Protocol):
-    """What the engine returns: audio [frames] or [n, frames], latent [w_dim] or [n, w_dim]."""
+    """What the engine returns: audio [frames] or [n, frames], latent [w_dim] or [n, w_dim],
+    and the residual [control_frames, num_controls] (or [n, ...]) of a refined inversion."""
 
     @property
     def audio(self) -> np.ndarray: ...
@@ -52,6 +54,9 @@ class RenderLike(Protocol):
 
     @property
     def labels(self) -> tuple[str, ...]: ...  # inversion: the class heard in each input
+
+    @property
+    def residual(self) -> np.ndarray | None: ...  # None: a sound of its latent alone
 
 
 class Engine(Protocol):
@@ -81,6 +86,9 @@ class Engine(Protocol):
     @property
     def w_dim(self) -> int: ...
 
+    @property
+    def residual_shape(self) -> tuple[int, int]: ...
+
     def generate(self, seed: int, cls: str, psi: float = 1.0) -> RenderLike: ...
 
     def seed_latent(self, seed: int, cls: str, psi: float = 1.0) -> np.ndarray: ...
@@ -89,7 +97,12 @@ class Engine(Protocol):
         self, seeds: Sequence[int], classes: Sequence[str], psis: Sequence[float]
     ) -> np.ndarray: ...
 
-    def render(self, latent: np.ndarray, check: Check | None = None) -> RenderLike: ...
+    def render(
+        self,
+        latent: np.ndarray,
+        check: Check | None = None,
+        residual: np.ndarray | None = None,
+    ) -> RenderLike: ...
 
     def kit_latents(self, seed: int, psi: float = 1.0) -> np.ndarray: ...
 
@@ -111,6 +124,7 @@ class Engine(Protocol):
         steps: int,
         mode: str = "lin",
         check: Callable[[float], None] | None = None,
+        residuals: Sequence[np.ndarray | None] | None = None,
     ) -> RenderLike: ...
 
     def invert(
@@ -134,9 +148,17 @@ class Engine(Protocol):
     @property
     def num_ws(self) -> int: ...
 
-    def render_styles(self, styles: np.ndarray) -> RenderLike: ...
+    def render_styles(
+        self, styles: np.ndarray, residual: np.ndarray | None = None
+    ) -> RenderLike: ...
 
-    def mix(self, a: np.ndarray, b: np.ndarray, layer: int | None = None) -> RenderLike: ...
+    def mix(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        layer: int | None = None,
+        residual: np.ndarray | None = None,
+    ) -> RenderLike: ...
 
     def hybrid_latent(
         self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0
@@ -187,10 +209,13 @@ class Plan:
             the batch's seeds in one call of the mapping network, not one call each).
         finish: Stores the rendered audio [frames] and its latent [w_dim] in the slot and says
             what to answer.
+        residual: Added to the controls the latent gives ([control_frames, num_controls]), or
+            None.
     """
 
     latent: np.ndarray | Seeded
     finish: Callable[[np.ndarray, np.ndarray], Done]
+    residual: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -278,8 +303,9 @@ class Handlers:
         return self._planners[call.spec.handler](call)
 
     def render(self, plans: Sequence[Plan]) -> tuple[np.ndarray, np.ndarray]:
-        """The sounds of several plans in one engine call, their seeds mapped in one call
-        before: latents [n, w_dim] and audio [n, frames]."""
+        """The sounds of several plans in one engine call (two when some have a residual and
+        some not: a sound of w alone always renders the same way), their seeds mapped in one
+        call before: latents [n, w_dim] and audio [n, frames]."""
         seeds = [p.latent for p in plans if isinstance(p.latent, Seeded)]
         mapped = iter(
             self.engine.seed_latents(
@@ -290,21 +316,44 @@ class Handlers:
         )
         latents = np.stack([next(mapped) if isinstance(p.latent, Seeded) else p.latent
                             for p in plans])  # fmt: skip
-        audio = np.asarray(self.engine.render(latents).audio)
-        if audio.ndim != 2 or audio.shape[0] != len(plans):
-            raise RuntimeError(
-                f"engine.render returned audio of shape {audio.shape} for {len(plans)} latents"
+        audio: np.ndarray | None = None
+        for rows in (
+            [i for i, p in enumerate(plans) if p.residual is None],
+            [i for i, p in enumerate(plans) if p.residual is not None],
+        ):
+            if not rows:
+                continue
+            residual = (
+                None
+                if plans[rows[0]].residual is None
+                else np.stack(
+                    [plans[i].residual for i in rows]  # type: ignore[misc]
+                )
             )
+            some = np.asarray(self.engine.render(latents[rows], residual=residual).audio)
+            if some.ndim != 2 or some.shape[0] != len(rows):
+                raise RuntimeError(
+                    f"engine.render returned audio of shape {some.shape} for {len(rows)} latents"
+                )
+            if audio is None:
+                audio = np.empty((len(plans), some.shape[1]), np.float32)
+            audio[rows] = some
+        assert audio is not None
         return latents, audio
 
     def _plan_absolute(
-        self, slot: str, cls: str, latent: np.ndarray | Seeded, extra: tuple[Any, ...] = ()
+        self,
+        slot: str,
+        cls: str,
+        latent: np.ndarray | Seeded,
+        extra: tuple[Any, ...] = (),
+        residual: np.ndarray | None = None,
     ) -> Plan:
         def finish(audio: np.ndarray, rendered: np.ndarray) -> Done:
-            done = self._store(slot, cls, audio, rendered, rendered)
+            done = self._store(slot, cls, audio, rendered, rendered, residual=residual)
             return Done(done.path, done.frames, extra)
 
-        return Plan(latent, finish)
+        return Plan(latent, finish, residual)
 
     def plan_seed(self, call: Call) -> Plan:
         """`/drum/seed` as a plan: the seed, mapped with the batch's others."""
@@ -324,7 +373,11 @@ class Handlers:
         assert call.slot is not None
         slot, state = call.slot, self.slots.get(call.slot)
         latent = self.engine.coordinates_latent(state.cls, list(call.args["c"]), state.base)
-        return Plan(latent, lambda audio, w: self._store(slot, state.cls, audio, state.base, w))
+
+        def finish(audio: np.ndarray, w: np.ndarray) -> Done:
+            return self._store(slot, state.cls, audio, state.base, w, residual=state.residual)
+
+        return Plan(latent, finish, state.residual)
 
     def plan_morph(self, call: Call) -> Plan:
         """`/drum/morph` as a plan: the latent at t between the two slots."""
@@ -332,7 +385,9 @@ class Handlers:
         a = self.slots.get(call.args["slotA"])
         b = self.slots.get(call.args["slotB"])
         latent = self.engine.morph_latent(a.latent, b.latent, call.args["t"])
-        return self._plan_absolute(call.slot, self._class_between(a.cls, b.cls, latent), latent)
+        residual = blend_residuals(a.residual, b.residual, call.args["t"])
+        cls = self._class_between(a.cls, b.cls, latent)
+        return self._plan_absolute(call.slot, cls, latent, residual=residual)
 
     def _alone(self, plan: Plan) -> Done:
         latents, audio = self.render([plan])
@@ -366,9 +421,10 @@ class Handlers:
         latent: np.ndarray,
         styles: np.ndarray | None = None,
         hits: Break | None = None,
+        residual: np.ndarray | None = None,
     ) -> Done:
         path, frames = self.slots.write(slot, audio)
-        self.slots.set(slot, cls, base, latent, path, frames, styles, hits)
+        self.slots.set(slot, cls, base, latent, path, frames, styles, hits, residual)
         return Done(path, frames)
 
     def seed(self, call: Call) -> Outcome:
@@ -410,7 +466,9 @@ class Handlers:
         b = self.slots.get(call.args["slotB"])
 
         def compute(check: Check | None) -> RenderLike:
-            return self.engine.path([a.latent, b.latent], steps, mode, check)
+            return self.engine.path(
+                [a.latent, b.latent], steps, mode, check, residuals=[a.residual, b.residual]
+            )
 
         def finish(render: RenderLike) -> Done:
             audio = np.asarray(render.audio)
@@ -419,7 +477,8 @@ class Handlers:
                     f"engine.path returned audio of shape {audio.shape}, not [{steps}, frames]"
                 )
             last = np.asarray(render.latent)[-1]
-            done = self._store(slot, b.cls, audio, last, last)
+            residual = None if render.residual is None else np.asarray(render.residual)[-1]
+            done = self._store(slot, b.cls, audio, last, last, residual=residual)
             return Done(done.path, done.frames, (steps, done.frames // steps))
 
         return Work(compute, finish)
@@ -441,7 +500,8 @@ class Handlers:
 
         def finish(render: RenderLike) -> Done:
             cls = render.labels[0]  # the encoder's class head
-            done = self._store(slot, cls, render.audio, render.latent, render.latent)
+            latent = render.latent
+            done = self._store(slot, cls, render.audio, latent, latent, residual=render.residual)
             return Done(done.path, done.frames, (cls,))
 
         return Work(compute, finish)
@@ -473,7 +533,8 @@ class Handlers:
                     f"and latents of shape {latents.shape}"
                 )
             classes = tuple(render.labels)  # the encoder's class head, hit by hit
-            return Break(starts, latents, latents, classes, length), audio
+            hits = Break(starts, latents, latents, classes, length, render.residual)
+            return hits, audio
 
         return Work(compute, lambda result: self._lay_break(call, *result))
 
@@ -487,13 +548,14 @@ class Handlers:
         old = self.slots.get(slot).hits if slot in self.slots else None
         for i in range(n, 0 if old is None else len(old.onsets)):
             self.slots.delete(hit_slot_name(slot, i))
+        residuals = [None] * n if hits.residuals is None else list(hits.residuals)
         for i, name in enumerate(names):
-            self._store(name, hits.classes[i], audio[i], hits.base[i], hits.latents[i])
+            self._store(name, hits.classes[i], audio[i], hits.base[i], hits.latents[i],
+                        residual=residuals[i])  # fmt: skip
         bank = self.slots.write_bank(slot, audio)
         loop = place_slices(audio, hits.onsets, hits.length, self.engine.sample_rate)
-        done = self._store(
-            slot, hits.classes[0], np.asarray(loop), hits.base[0], hits.latents[0], hits=hits
-        )
+        done = self._store(slot, hits.classes[0], np.asarray(loop), hits.base[0],
+                           hits.latents[0], hits=hits, residual=residuals[0])  # fmt: skip
         return Done(done.path, done.frames, call.spec.reply_values(hits=n, bank=str(bank)))
 
     def _coordinates(self, state: Slot) -> np.ndarray:
@@ -510,10 +572,11 @@ class Handlers:
         return Message("/drum/latent", (slot_reply_value(call.slot), state.cls, *values))
 
     def _sound_of(self, state: Slot) -> np.ndarray:
-        """The slot's latent, or its per-layer styles, rendered again: audio [frames]."""
+        """The slot's latent, or its per-layer styles, and its residual rendered again:
+        audio [frames]."""
         if state.styles is not None:
-            return np.asarray(self.engine.render_styles(state.styles).audio)
-        return np.asarray(self.engine.render(state.latent).audio)
+            return np.asarray(self.engine.render_styles(state.styles, state.residual).audio)
+        return np.asarray(self.engine.render(state.latent, residual=state.residual).audio)
 
     def pcaabs(self, call: Call) -> Outcome:
         """`/drum/pcaabs slot c1 ... cK`: absolute coordinates, the base's off-axis rest kept.
@@ -527,18 +590,20 @@ class Handlers:
         coords[: len(call.args["c"])] = call.args["c"]
         if np.array_equal(coords, self._coordinates(state)):
             audio = self._sound_of(state)
-            return self._store(slot, state.cls, audio, state.base, state.latent, state.styles)
+            return self._store(slot, state.cls, audio, state.base, state.latent, state.styles,
+                               residual=state.residual)  # fmt: skip
         at_base = np.asarray(self.engine.to_coordinates(state.cls, state.base), np.float32)
         latent = self.engine.coordinates_latent(state.cls, list(coords - at_base), state.base)
-        audio = np.asarray(self.engine.render(latent).audio)
-        return self._store(slot, state.cls, audio, state.base, latent)
+        audio = np.asarray(self.engine.render(latent, residual=state.residual).audio)
+        return self._store(slot, state.cls, audio, state.base, latent, residual=state.residual)
 
     @staticmethod
     def _styles_of(state: Slot) -> np.ndarray:
         return state.latent if state.styles is None else state.styles
 
     def mix(self, call: Call) -> Outcome:
-        """`/drum/mix slot slotA slotB [layer]`: A's coarse layers, B's fine ones."""
+        """`/drum/mix slot slotA slotB [layer]`: A's coarse layers, B's fine ones, and B's
+        residual (the finest detail)."""
         assert call.slot is not None
         a = self.slots.get(call.args["slotA"])
         b = self.slots.get(call.args["slotB"])
@@ -546,10 +611,10 @@ class Handlers:
         layer = num_ws // 2 if call.args["layer"] is None else call.args["layer"]
         if layer > num_ws:
             raise ValueError(f"layer must be between 0 and {num_ws} for this model, got {layer}")
-        render = self.engine.mix(self._styles_of(a), self._styles_of(b), layer)
+        render = self.engine.mix(self._styles_of(a), self._styles_of(b), layer, b.residual)
         styles = np.asarray(render.latent)
         mean = styles.mean(axis=0)
-        done = self._store(call.slot, a.cls, render.audio, mean, mean, styles)
+        done = self._store(call.slot, a.cls, render.audio, mean, mean, styles, residual=b.residual)
         return Done(done.path, done.frames, call.spec.reply_values(layer=layer))
 
     def hybrid(self, call: Call) -> Outcome:
@@ -599,7 +664,12 @@ class Handlers:
         state = self.slots.get(call.slot)
         offsets = self.engine.to_coordinates(state.cls, state.latent, state.base)
         preset = Preset(
-            state.cls, state.base, state.latent, np.asarray(offsets, np.float32), state.styles
+            state.cls,
+            state.base,
+            state.latent,
+            np.asarray(offsets, np.float32),
+            state.styles,
+            state.residual,
         )
         self.presets.put(call.args["name"], preset)
         values = call.spec.reply_values(slot=slot_reply_value(call.slot), name=call.args["name"])
@@ -615,7 +685,10 @@ class Handlers:
         name = call.args["name"]
         preset = self.presets.get(name)
         engine = self.engine
-        preset.check_fits(tuple(engine.classes), engine.w_dim, engine.num_ws, engine.pca_axes)
+        preset.check_fits(
+            tuple(engine.classes), engine.w_dim, engine.num_ws, engine.pca_axes,
+            engine.residual_shape,
+        )  # fmt: skip
         at = np.asarray(engine.to_coordinates(preset.cls, preset.latent, preset.base), np.float32)
         offsets = preset.offsets if preset.offsets.size else at
         if not np.allclose(offsets, at, atol=PRESET_OFFSETS_TOLERANCE):
@@ -624,10 +697,11 @@ class Handlers:
                 f"{float(np.abs(offsets - at).max()):.3g}); store it again"
             )
         if preset.styles is not None:
-            audio = np.asarray(engine.render_styles(preset.styles).audio)
+            audio = np.asarray(engine.render_styles(preset.styles, preset.residual).audio)
         else:
-            audio = np.asarray(engine.render(preset.latent).audio)
-        done = self._store(call.slot, preset.cls, audio, preset.base, preset.latent, preset.styles)
+            audio = np.asarray(engine.render(preset.latent, residual=preset.residual).audio)
+        done = self._store(call.slot, preset.cls, audio, preset.base, preset.latent,
+                           preset.styles, residual=preset.residual)  # fmt: skip
         values = call.spec.reply_values(name=name, c=tuple(float(x) for x in offsets))
         return Done(done.path, done.frames, values)
 
@@ -669,8 +743,10 @@ class Handlers:
                 [self.engine.coordinates_latent(cls, coords, base)
                  for cls, base in zip(hits.classes, hits.base, strict=True)]
             )  # fmt: skip
-            moved = Break(hits.onsets, hits.base, latents, hits.classes, hits.length)
-            return moved, np.asarray(self.engine.render(latents, check).audio)
+            moved = Break(hits.onsets, hits.base, latents, hits.classes, hits.length,
+                          hits.residuals)  # fmt: skip
+            audio = self.engine.render(latents, check, residual=hits.residuals).audio
+            return moved, np.asarray(audio)
 
         return Work(compute, lambda result: self._lay_break(call, *result))
 
@@ -693,7 +769,12 @@ class Handlers:
                 self._class_between(cls, b.classes[i % nb], w)
                 for i, (cls, w) in enumerate(zip(a.classes, latents, strict=True))
             )
-            mixed = Break(a.onsets, latents, latents, classes, a.length)
-            return mixed, np.asarray(self.engine.render(latents, check).audio)
+            blended = [blend_residuals(None if a.residuals is None else a.residuals[i],
+                                       None if b.residuals is None else b.residuals[i % nb], t)
+                       for i in range(len(a.onsets))]  # fmt: skip
+            residuals = None if blended[0] is None else np.stack(blended)  # all or none
+            mixed = Break(a.onsets, latents, latents, classes, a.length, residuals)
+            audio = self.engine.render(latents, check, residual=residuals).audio
+            return mixed, np.asarray(audio)
 
         return Work(compute, lambda result: self._lay_break(call, *result))

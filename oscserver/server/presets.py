@@ -1,20 +1,25 @@
 """Presets: named slot states, one JSON file per model, kept across restarts.
 
 A preset holds what a slot needs to sound again: its class, its base latent, its latent, its
-PCA offsets (the coordinates of the latent around the base) and, for a style-mixed slot, its
-per-layer styles. The file is `<folder>/<model>.json`; the folder is `--presets`, else
+PCA offsets (the coordinates of the latent around the base), for a style-mixed slot its
+per-layer styles, and for a refined inversion its residual. The file is
+`<folder>/<model>.json`; the folder is `--presets`, else
 `$XDG_DATA_HOME/drumsynth/presets`, else `~/.local/share/drumsynth/presets`. Every change
 rewrites the file atomically (a temporary file in the same folder, fsynced, renamed into
 place), so a crash leaves the old set or the new one, never half of one.
 
 Names follow the slot rules (letters, digits, `_` and `-`, at most 64), so no name can leave the
-folder. No numpy arrays in the file: lists of floats, exact for float32 values.
+folder. No numpy arrays in the file: lists of floats, exact for float32 values, except the
+residual (256 x 82 values for drums-v2): its shape and its float32 values, little-endian, in
+base64, a quarter of the size of a list.
 
 Only the worker thread touches a server's `PresetStore`; the CLI uses its own.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import os
@@ -31,8 +36,11 @@ from oscserver.server.protocol import SLOT_PATTERN
 
 log = logging.getLogger(__name__)
 
-#: Version of the presets file; a newer one is refused, never overwritten.
-PRESETS_FORMAT = 1
+#: Version of the presets file; a newer one is refused, never overwritten. Version 2 added the
+#: residual, which a server of version 1 would drop: it refuses the file instead.
+PRESETS_FORMAT = 2
+#: Versions read (a version 1 file is a version 2 file without residuals).
+PRESETS_FORMATS_READ = (1, 2)
 
 #: How far (standard deviations) a preset's stored PCA offsets may lie from its latent's.
 PRESET_OFFSETS_TOLERANCE = 1e-3
@@ -76,6 +84,28 @@ def _vector(data: Any, what: str, shape: tuple[int, ...] | None = None) -> np.nd
     return array
 
 
+def _residual_to_json(residual: np.ndarray) -> dict[str, Any]:
+    r = np.ascontiguousarray(residual, dtype="<f4")
+    return {"shape": list(r.shape), "float32le": base64.b64encode(r.tobytes()).decode("ascii")}
+
+
+def _residual_from_json(data: Any) -> np.ndarray:
+    if not isinstance(data, dict) or not isinstance(data.get("float32le"), str):
+        raise PresetError("residual must be an object with a shape and float32le")
+    shape = data.get("shape")
+    if (not isinstance(shape, list) or len(shape) != 2
+            or not all(isinstance(n, int) and n > 0 for n in shape)):  # fmt: skip
+        raise PresetError("residual's shape must be two positive integers")
+    try:
+        raw = base64.b64decode(data["float32le"], validate=True)
+    except (binascii.Error, ValueError):
+        raise PresetError("residual's float32le is not base64") from None
+    if len(raw) != 4 * shape[0] * shape[1]:
+        raise PresetError(f"residual holds {len(raw)} bytes, its shape {shape} needs "
+                          f"{4 * shape[0] * shape[1]}")  # fmt: skip
+    return _vector(np.frombuffer(raw, "<f4").reshape(shape), "residual")
+
+
 @dataclass(frozen=True)
 class Preset:
     """One stored slot state.
@@ -86,6 +116,8 @@ class Preset:
         latent: [w_dim], the latent of its sound.
         offsets: [k], the latent's PCA coordinates around the base (standard deviations).
         styles: [num_ws, w_dim] for a style-mixed slot, else None.
+        residual: [control_frames, num_controls] for a refined inversion (and its edits), else
+            None.
     """
 
     cls: str
@@ -93,6 +125,7 @@ class Preset:
     latent: np.ndarray
     offsets: np.ndarray
     styles: np.ndarray | None = None
+    residual: np.ndarray | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +134,7 @@ class Preset:
             "latent": [float(x) for x in self.latent],
             "offsets": [float(x) for x in self.offsets],
             "styles": None if self.styles is None else [[float(x) for x in r] for r in self.styles],
+            "residual": None if self.residual is None else _residual_to_json(self.residual),
         }
 
     @classmethod
@@ -111,20 +145,27 @@ class Preset:
         base = _vector(data.get("base"), "base")
         if base.ndim != 1:
             raise PresetError("base must be a list of numbers")
-        styles = data.get("styles")
+        styles, residual = data.get("styles"), data.get("residual")
         return cls(
             data["class"],
             base,
             _vector(data.get("latent"), "latent", base.shape),
             _vector(data.get("offsets", []), "offsets"),
             None if styles is None else _vector(styles, "styles"),
+            None if residual is None else _residual_from_json(residual),
         )
 
     def check_fits(
-        self, classes: tuple[str, ...], w_dim: int, num_ws: int, pca_axes: int | None = None
+        self,
+        classes: tuple[str, ...],
+        w_dim: int,
+        num_ws: int,
+        pca_axes: int | None = None,
+        residual_shape: tuple[int, int] | None = None,
     ) -> None:
         """Raises PresetError when the preset was made with another kind of model (checks the
-        offsets' count too when `pca_axes` is given; none stored are allowed)."""
+        offsets' count too when `pca_axes` is given, none stored allowed, and the residual's
+        shape when `residual_shape` is)."""
         if self.cls not in classes:
             raise PresetError(f"class {self.cls!r} is not one of {' '.join(classes)}")
         if self.base.shape != (w_dim,):
@@ -133,6 +174,12 @@ class Preset:
             raise PresetError(f"its styles have shape {self.styles.shape}")
         if pca_axes is not None and self.offsets.size and self.offsets.shape != (pca_axes,):
             raise PresetError(f"it has {self.offsets.size} PCA offsets, this model {pca_axes}")
+        if (residual_shape is not None and self.residual is not None
+                and self.residual.shape != tuple(residual_shape)):  # fmt: skip
+            raise PresetError(
+                f"its residual has shape {list(self.residual.shape)}, this model "
+                f"{list(residual_shape)}"
+            )
 
 
 def read_presets(path: Path) -> dict[str, Preset]:
@@ -143,8 +190,11 @@ def read_presets(path: Path) -> dict[str, Preset]:
         raise PresetError(f"{path} is not valid JSON: {err}") from None
     if not isinstance(data, dict) or not isinstance(data.get("presets"), dict):
         raise PresetError(f"{path} is not a drumsynth presets file")
-    if data.get("format") != PRESETS_FORMAT:
-        raise PresetError(f"{path} has presets format {data.get('format')!r}, not {PRESETS_FORMAT}")
+    if data.get("format") not in PRESETS_FORMATS_READ:
+        raise PresetError(
+            f"{path} has presets format {data.get('format')!r}, not one of "
+            f"{' '.join(map(str, PRESETS_FORMATS_READ))}"
+        )
     out = {}
     for name, entry in data["presets"].items():
         try:

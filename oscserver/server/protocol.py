@@ -270,7 +270,8 @@ TABLE: Final[tuple[Address, ...]] = (
         ((_SLOT, _COORDS),),
         "pca",
         "Move around the slot's base latent (set by seed, random or invert) along the class's "
-        "principal axes. The slot must hold a sound.",
+        "principal axes. The slot must hold a sound; a refined inversion's detail moves with "
+        "it.",
         "`/drum/done /drum/pca slot path frames sr ms`",
         queued=True,
         renders=True,
@@ -287,8 +288,8 @@ TABLE: Final[tuple[Address, ...]] = (
             ),
         ),
         "morph",
-        "The point at t between the current latents of two slots. The result becomes the "
-        "slot's base latent.",
+        "The point at t between the current latents of two slots, their refined inversions' "
+        "detail blended by the same t. The result becomes the slot's base latent.",
         "`/drum/done /drum/morph slot path frames sr ms`",
         queued=True,
         renders=True,
@@ -313,7 +314,8 @@ TABLE: Final[tuple[Address, ...]] = (
             ),
         ),
         "path",
-        "`steps` sounds from A to B, concatenated into one buffer. The slot's latent becomes B's.",
+        "`steps` sounds from A to B (their refined inversions' detail blended along it), "
+        "concatenated into one buffer. The slot's latent becomes B's.",
         "`/drum/done /drum/path slot path frames sr ms steps frames_per_step`",
         queued=True,
         renders=True,
@@ -328,7 +330,8 @@ TABLE: Final[tuple[Address, ...]] = (
                 Arg(
                     "refine_steps",
                     "int",
-                    f"optimisation steps after the encoder (the nearest sound they find is kept), "
+                    f"optimisation steps after the encoder, fitting the detail the model's "
+                    f"latent misses (the nearest sound they find is kept), "
                     f"{_span(OSC_REFINE_RANGE)}",
                     *OSC_REFINE_RANGE,
                     default=0,
@@ -337,7 +340,10 @@ TABLE: Final[tuple[Address, ...]] = (
         ),
         "invert",
         "The sound of an audio file inverted into the model. The slot's base latent becomes "
-        "that latent, its class the nearest class.",
+        "that latent, its class the one the encoder hears. Refined, the slot also keeps the "
+        "detail the steps fitted (a residual on the synthesiser's controls, "
+        "docs/refinement.md) through `/drum/pca`, `/drum/pcaabs`, `/drum/morph`, "
+        "`/drum/path`, `/drum/mix` (as slot B) and presets; a seed or random sound replaces it.",
         "`/drum/done /drum/invert slot path frames sr ms class`",
         queued=True,
         renders=True,
@@ -356,7 +362,8 @@ TABLE: Final[tuple[Address, ...]] = (
                 Arg(
                     "refine_steps",
                     "int",
-                    f"optimisation steps after the encoder, per hit, {_span(OSC_REFINE_RANGE)}",
+                    f"optimisation steps after the encoder, per hit (each hit keeps its detail, "
+                    f"as `/drum/invert`), {_span(OSC_REFINE_RANGE)}",
                     *OSC_REFINE_RANGE,
                     default=0,
                 ),
@@ -460,7 +467,8 @@ TABLE: Final[tuple[Address, ...]] = (
         "(see docs/architecture.md for what each layer carries). The slot keeps its per-layer "
         "styles: a mixed A or B gives its own styles of those layers, `/drum/store` keeps "
         "them; `/drum/pca`, `/drum/morph`, `/drum/path` and `/drum/latent` read the mean of "
-        "the styles (and so render one style again). Its class is A's.",
+        "the styles (and so render one style again). Its class is A's; a refined inversion's "
+        "detail comes from B, which styles the finest layers.",
         "`/drum/done /drum/mix slot path frames sr ms layer` (the split used)",
         queued=True,
         renders=True,

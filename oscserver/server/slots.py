@@ -1,7 +1,8 @@
 """Slot state, the A/B files each slot's sounds are written to, and the output folder.
 
 A slot is a client-chosen name (validated by `protocol.canonical_slot`). It holds its class, its
-base latent (set by seed, random, invert or morph), its current latent and its latest file.
+base latent (set by seed, random, invert or morph), its current latent, the residual a refined
+inversion added to the synthesiser's controls (carried through its edits) and its latest file.
 Sounds are written atomically into the output folder, alternating `<slot>-a.wav` and
 `<slot>-b.wav`, so a buffer a client is playing is never overwritten by the next sound.
 Nothing is ever written outside the output folder. A kit or a break is also written as a
@@ -182,6 +183,8 @@ class Break:
         latents: [n, w_dim], the hits' latents now.
         classes: The class of each hit.
         length: The loop's length in samples at the model's rate.
+        residuals: [n, control_frames, num_controls], the hits' residuals (a refined break's;
+            kept through `/drum/breakpca`, blended by `/drum/breakmix`), or None.
     """
 
     onsets: np.ndarray
@@ -189,6 +192,7 @@ class Break:
     latents: np.ndarray
     classes: tuple[str, ...]
     length: int
+    residuals: np.ndarray | None = None
 
 
 @dataclass
@@ -206,6 +210,9 @@ class Slot:
         styles: Shape [num_ws, w_dim], the per-layer styles of a style-mixed sound
             (`/drum/mix`), or None when one latent styles every layer.
         hits: The break it holds (`/drum/break`, `/drum/breakpca`, `/drum/breakmix`), or None.
+        residual: Shape [control_frames, num_controls]: what a refined inversion added to the
+            controls its latent gives the synthesiser, kept (or blended) through its edits;
+            None for a sound of its latent alone.
     """
 
     name: str
@@ -216,6 +223,7 @@ class Slot:
     frames: int
     styles: np.ndarray | None = None
     hits: Break | None = None
+    residual: np.ndarray | None = None
 
 
 class SlotStore:
@@ -374,6 +382,7 @@ class SlotStore:
         frames: int,
         styles: np.ndarray | None = None,
         hits: Break | None = None,
+        residual: np.ndarray | None = None,
     ) -> Slot:
         """Records a slot's new state after its file is in place; evicts past `max_slots`."""
         slot = Slot(
@@ -385,6 +394,7 @@ class SlotStore:
             frames,
             None if styles is None else np.array(styles, dtype=np.float32),
             hits,
+            None if residual is None else np.array(residual, dtype=np.float32),
         )
         self._slots[name] = slot
         self._slots.move_to_end(name)

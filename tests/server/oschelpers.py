@@ -27,10 +27,12 @@ class FakeRender:
     audio: np.ndarray
     latent: np.ndarray
     labels: tuple[str, ...] = ()
+    residual: np.ndarray | None = None
 
 
 class FakeEngine:
-    """Implements the engine API with numpy: latents map to decaying sines."""
+    """Implements the engine API with numpy: latents map to decaying sines, a residual
+    ([3, 2]; a refined inversion's is the input's mean level) raises their pitch."""
 
     name = "fake"
     format_version = "1"
@@ -40,6 +42,7 @@ class FakeEngine:
     pca_axes = 4
     device = "cpu"
     w_dim = 8
+    residual_shape = (3, 2)
 
     def __init__(self, delay: float = 0.0, refine_delay: float = 0.0) -> None:
         self.delay = delay  # seconds each render (one sound, or one batch) takes
@@ -51,15 +54,17 @@ class FakeEngine:
         self.calls: list[str] = []
         self.batches: list[int] = []  # sounds per `render` call
 
-    def _sound(self, latent: np.ndarray) -> np.ndarray:
+    def _sound(self, latent: np.ndarray, residual: np.ndarray | None = None) -> np.ndarray:
         t = np.arange(self.frames, dtype=np.float32) / self.sample_rate
         freq = 100.0 + 50.0 * float(np.abs(latent).sum())
+        if residual is not None:
+            freq += 1000.0 * float(np.asarray(residual).mean())
         return (0.5 * np.sin(2 * np.pi * freq * t) * np.exp(-t * 20)).astype(np.float32)
 
-    def _audio(self, latent: np.ndarray) -> np.ndarray:
+    def _audio(self, latent: np.ndarray, residual: np.ndarray | None = None) -> np.ndarray:
         if self.delay:
             time.sleep(self.delay)
-        return self._sound(latent)
+        return self._sound(latent, residual)
 
     def _check(self, cls: str) -> None:
         if cls not in self.classes:
@@ -111,25 +116,36 @@ class FakeEngine:
         return ((latent - origin) @ self.axes.T).astype(np.float32)
 
     def render(
-        self, latent: np.ndarray, check: Callable[[float], None] | None = None
+        self,
+        latent: np.ndarray,
+        check: Callable[[float], None] | None = None,
+        residual: np.ndarray | None = None,
     ) -> FakeRender:
-        """One sound [w_dim] or a batch [n, w_dim], `delay` per call whatever its size; with
-        `check`, a sound at a time (as the engine's slices when a sound takes the whole
-        slice), `check` called before each."""
+        """One sound [w_dim] or a batch [n, w_dim] (a residual [3, 2] or [n, 3, 2], or None),
+        `delay` per call whatever its size; with `check`, a sound at a time (as the engine's
+        slices when a sound takes the whole slice), `check` called before each."""
         latent = np.asarray(latent, np.float32)
+        if residual is not None:
+            residual = np.asarray(residual, np.float32)
+            want = (*latent.shape[:-1], *self.residual_shape)
+            if residual.shape != want:
+                raise ValueError(f"residual must be {list(want)}, got {list(residual.shape)}")
         if check is not None and latent.ndim == 2:
             audio = []
             for i, w in enumerate(latent):
                 check(i / len(latent))
-                audio.append(self.render(w[None]).audio[0])
-            return FakeRender(np.stack(audio), latent)
+                one = None if residual is None else residual[i : i + 1]
+                audio.append(self.render(w[None], residual=one).audio[0])
+            return FakeRender(np.stack(audio), latent, residual=residual)
         self.calls.append("render")
         self.batches.append(1 if latent.ndim == 1 else len(latent))
         if self.delay:
             time.sleep(self.delay)
         if latent.ndim == 1:
-            return FakeRender(self._sound(latent), latent)
-        return FakeRender(np.stack([self._sound(w) for w in latent]), latent)
+            return FakeRender(self._sound(latent, residual), latent, residual=residual)
+        rs = [None] * len(latent) if residual is None else list(residual)
+        audio = np.stack([self._sound(w, r) for w, r in zip(latent, rs, strict=True)])
+        return FakeRender(audio, latent, residual=residual)
 
     def morph(self, a: np.ndarray, b: np.ndarray, t: float, mode: str = "lin") -> FakeRender:
         self.calls.append("morph")
@@ -142,17 +158,23 @@ class FakeEngine:
         steps: int,
         mode: str = "lin",
         check: Callable[[float], None] | None = None,
+        residuals: Sequence[np.ndarray | None] | None = None,
     ) -> FakeRender:
         """`delay` per sound; with `check`, called before each sound, as the engine's chunks."""
         self.calls.append("path")
         ts = np.linspace(0, 1, steps, dtype=np.float32)[:, None]
         latents = (1 - ts) * anchors[0] + ts * anchors[-1]
+        blended = None
+        if residuals is not None and any(r is not None for r in residuals):
+            ends = [np.zeros(self.residual_shape, np.float32) if r is None else r
+                    for r in (residuals[0], residuals[-1])]  # fmt: skip
+            blended = (1 - ts[:, :, None]) * ends[0] + ts[:, :, None] * ends[1]
         sounds = []
         for i, w in enumerate(latents):
             if check is not None:
                 check(i / steps)
-            sounds.append(self._audio(w))
-        return FakeRender(np.stack(sounds), latents)
+            sounds.append(self._audio(w, None if blended is None else blended[i]))
+        return FakeRender(np.stack(sounds), latents, residual=blended)
 
     def _refine(
         self,
@@ -177,8 +199,12 @@ class FakeEngine:
         self.calls.append("invert")
         self._refine(refine_steps, check)
         mono = resample(np.asarray(audio, np.float32), sample_rate, self.sample_rate)
-        latent = np.full(self.w_dim, float(np.abs(mono).mean()), dtype=np.float32)
-        return FakeRender(self._audio(latent), latent, (self.nearest_class(latent),))
+        level = float(np.abs(mono).mean())
+        latent = np.full(self.w_dim, level, dtype=np.float32)
+        residual = np.full(self.residual_shape, level, np.float32) if refine_steps else None
+        return FakeRender(
+            self._audio(latent, residual), latent, (self.nearest_class(latent),), residual
+        )
 
     def invert_slices(
         self,
@@ -200,27 +226,38 @@ class FakeEngine:
              for a, b in zip(starts, ends, strict=True)]
         )  # fmt: skip
         labels = tuple(self.nearest_class(w) for w in latents)
-        return starts, FakeRender(np.stack([self._audio(w) for w in latents]), latents, labels)
+        if not refine_steps:
+            return starts, FakeRender(np.stack([self._audio(w) for w in latents]), latents, labels)
+        residuals = np.repeat(latents[:, :1, None], 3, axis=1).repeat(2, axis=2)
+        audio = np.stack([self._audio(w, r) for w, r in zip(latents, residuals, strict=True)])
+        return starts, FakeRender(audio, latents, labels, residuals)
 
     def nearest_class(self, latent: np.ndarray) -> str:
         return min(self.classes, key=lambda c: float(np.sum((self.means[c] - latent) ** 2)))
 
     num_ws = 5
 
-    def render_styles(self, styles: np.ndarray) -> FakeRender:
+    def render_styles(self, styles: np.ndarray, residual: np.ndarray | None = None) -> FakeRender:
         """Per-layer styles [num_ws, w_dim]: half the sound from the first layer's style, half
-        from the last's."""
+        from the last's (with the residual)."""
         ws = np.asarray(styles, np.float32)
         if ws.shape != (self.num_ws, self.w_dim):
             raise ValueError(f"styles must be [{self.num_ws}, {self.w_dim}], got {ws.shape}")
         self.calls.append("render_styles")
-        return FakeRender(0.5 * self._audio(ws[0]) + 0.5 * self._sound(ws[-1]), ws)
+        audio = 0.5 * self._audio(ws[0]) + 0.5 * self._sound(ws[-1], residual)
+        return FakeRender(audio, ws, residual=residual)
 
-    def mix(self, a: np.ndarray, b: np.ndarray, layer: int | None = None) -> FakeRender:
+    def mix(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        layer: int | None = None,
+        residual: np.ndarray | None = None,
+    ) -> FakeRender:
         split = self.num_ws // 2 if layer is None else layer
         a_ws = np.broadcast_to(np.asarray(a, np.float32), (self.num_ws, self.w_dim))
         b_ws = np.broadcast_to(np.asarray(b, np.float32), (self.num_ws, self.w_dim))
-        return self.render_styles(np.concatenate([a_ws[:split], b_ws[split:]]))
+        return self.render_styles(np.concatenate([a_ws[:split], b_ws[split:]]), residual)
 
     def hybrid_latent(
         self, blend: Sequence[tuple[str, float]], seed: int, psi: float = 1.0

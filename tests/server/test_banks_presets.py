@@ -93,6 +93,41 @@ def test_presets_are_bounded_and_checked_against_the_model(tmp_path: Path) -> No
 
 def test_a_newer_presets_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "m.json"
-    path.write_text(json.dumps({"format": 2, "presets": {}}))
-    with pytest.raises(PresetError, match="format 2"):
+    path.write_text(json.dumps({"format": 3, "presets": {}}))
+    with pytest.raises(PresetError, match="format 3"):
         read_presets(path)
+
+
+def test_a_residual_round_trips_exactly_and_is_checked(tmp_path: Path) -> None:
+    residual = np.random.default_rng(1).normal(size=(256, 82)).astype(np.float32)
+    path = tmp_path / "m.json"
+    w = np.arange(3, dtype=np.float32)
+    PresetStore(path, "m").put(
+        "deep", Preset("kick", w, w, np.zeros(1, np.float32), None, residual)
+    )
+    data = json.loads(path.read_text())
+    assert data["format"] == 2 and data["presets"]["deep"]["residual"]["shape"] == [256, 82]
+    assert path.stat().st_size < 5 * residual.nbytes // 3  # base64, not a list of floats
+    back = read_presets(path)["deep"]
+    assert back.residual is not None and back.residual.tobytes() == residual.tobytes()
+    back.check_fits(("kick",), 3, 5, 1, (256, 82))
+    with pytest.raises(
+        PresetError, match=r"residual has shape \[256, 82\], this model \[128, 82\]"
+    ):
+        back.check_fits(("kick",), 3, 5, 1, (128, 82))
+    entry = data["presets"]["deep"]
+    for broken, words in [
+        ({**entry["residual"], "shape": [256, 81]}, "holds 83968 bytes"),
+        ({**entry["residual"], "float32le": "not base64!"}, "not base64"),
+        ({"shape": [2]}, "shape and float32le"),
+    ]:
+        path.write_text(json.dumps({**data, "presets": {"deep": {**entry, "residual": broken}}}))
+        with pytest.raises(PresetError, match=words):
+            read_presets(path)
+
+
+def test_a_presets_file_of_version_1_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    one = {"class": "kick", "base": [0.0, 1.0], "latent": [0.0, 1.0], "offsets": [0.0]}
+    path.write_text(json.dumps({"format": 1, "model": "m", "presets": {"old": one}}))
+    assert read_presets(path)["old"].residual is None

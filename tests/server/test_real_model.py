@@ -129,6 +129,27 @@ def test_every_render_on_the_real_model(rc: Client, served: Proc) -> None:
     assert all(p.parent == served.out.resolve() for p in map(Path, (first[2], path[2])))
 
 
+def test_a_refined_inversion_sounds_the_same_through_its_edits(rc: Client, served: Proc) -> None:
+    source = done(rc, "/drum/seed", "src", 7)[2]
+    refined = sf.read(done(rc, "/drum/invert", "ri", source, 5)[2])[0]
+    plain = sf.read(done(rc, "/drum/invert", "rp", source, 0)[2])[0]
+    assert not np.array_equal(refined, plain)
+    alone = sf.read(done(rc, "/drum/seed", "s", 3)[2])[0]
+    # live renders of both kinds sent together, so the worker may batch them
+    for request in [("/drum/morph", "m", "ri", "rp", 0.0), ("/drum/seed", "s", 3),
+                    ("/drum/pca", "ri", 0.0), ("/drum/morph", "n", "ri", "rp", 1.0)]:  # fmt: skip
+        rc.send(*request)
+    replies = {}
+    for _ in range(4):
+        address, args = rc.recv(30)
+        assert address == "/drum/done", args
+        replies[args[1]] = sf.read(args[2])[0]
+    np.testing.assert_array_equal(replies["m"], refined)
+    np.testing.assert_array_equal(replies["ri"], refined)
+    np.testing.assert_array_equal(replies["n"], plain)
+    np.testing.assert_array_equal(replies["s"], alone)
+
+
 def test_unreadable_file_fails(rc: Client, served: Proc) -> None:
     junk = served.out.parent / "junk.wav"
     junk.write_bytes(b"RIFF nonsense")

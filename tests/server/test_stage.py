@@ -453,3 +453,60 @@ def test_breakmix_morphs_hit_by_hit_at_a_onsets(client: Client, tmp_path: Path) 
     assert "t must be between 0 and 1" in fail(client, "/drum/breakmix", "bm", "ba", "bb", 2)
     done(client, "/drum/seed", "plain", 1)
     assert "slot plain holds no break" in fail(client, "/drum/breakmix", "bm", "ba", "plain", 0)
+
+
+# a refined inversion's residual ----------------------------------------------------------------
+
+
+def test_a_refined_inversion_keeps_its_detail_through_every_edit(
+    client: Client, tmp_path: Path
+) -> None:
+    # the fake engine's residual raises the pitch: a sound that loses it sounds otherwise
+    wav = tmp_path / "hit.wav"
+    sf.write(str(wav), np.linspace(0, 1, 4000, dtype=np.float32), 44100)
+    refined = sound(done(client, "/drum/invert", "rr", str(wav), 10)[2])
+    plain = sound(done(client, "/drum/invert", "rp", str(wav), 0)[2])
+    assert refined.tobytes() != plain.tobytes()
+    same = [
+        ("/drum/pca", "rr", 0.0),  # around its base: its latent as inverted
+        ("/drum/pcaabs", "rr", *latent(client, "rr")[1]),
+        ("/drum/morph", "rm", "rr", "rp", 0.0),
+    ]
+    for request in same:
+        assert sound(done(client, *request)[2]).tobytes() == refined.tobytes(), request
+    # a mix takes the residual of the slot that styles the fine layers
+    mixed = sound(done(client, "/drum/mix", "rx", "rp", "rr", 0)[2])
+    assert mixed.tobytes() != sound(done(client, "/drum/mix", "ry", "rp", "rp", 0)[2]).tobytes()
+    client.ask("/drum/store", "rx", "mixed-detail")
+    assert sound(done(client, "/drum/recall", "rz", "mixed-detail")[2]).tobytes() == mixed.tobytes()
+    path = done(client, "/drum/path", "rw", "rr", "rp", 2)
+    steps = sound(path[2]).reshape(2, -1)
+    assert steps[0].tobytes() == refined.tobytes() and steps[1].tobytes() == plain.tobytes()
+    # moved, it keeps its residual: not the plain sound moved the same way
+    moved = sound(done(client, "/drum/pca", "rr", 1.0)[2])
+    assert moved.tobytes() != sound(done(client, "/drum/pca", "rp", 1.0)[2]).tobytes()
+    client.ask("/drum/store", "rr", "detail")
+    assert sound(done(client, "/drum/recall", "rq", "detail")[2]).tobytes() == moved.tobytes()
+    # a seed is a sound of its latent alone: nothing of the inversion stays
+    seeded = sound(done(client, "/drum/seed", "rr", 3, "kick")[2])
+    assert sound(done(client, "/drum/pca", "rr", 0.0)[2]).tobytes() == seeded.tobytes()
+    fresh = sound(done(client, "/drum/seed", "rs", 3, "kick")[2])
+    assert seeded.tobytes() == fresh.tobytes()
+
+
+def test_a_refined_break_keeps_each_hits_detail_through_its_edits(
+    client: Client, tmp_path: Path
+) -> None:
+    loop = tmp_path / "loop.wav"
+    write_loop(loop, 3)
+    done(client, "/drum/break", "rb", str(loop), 5)
+    hits = [sound(done(client, "/drum/pca", f"rb-{i}", 0.0)[2]) for i in range(3)]
+    done(client, "/drum/break", "rn", str(loop), 0)
+    plain = [sound(done(client, "/drum/pca", f"rn-{i}", 0.0)[2]) for i in range(3)]
+    assert all(h.tobytes() != p.tobytes() for h, p in zip(hits, plain, strict=True))
+    done(client, "/drum/breakpca", "rb", 0.0)
+    for i in range(3):  # the hit slots hold the break's hits with their residuals
+        assert sound(done(client, "/drum/pca", f"rb-{i}", 0.0)[2]).tobytes() == hits[i].tobytes()
+    done(client, "/drum/breakmix", "rb", "rb", "rn", 1.0)  # all the way to the plain break
+    for i in range(3):
+        assert sound(done(client, "/drum/pca", f"rb-{i}", 0.0)[2]).tobytes() == plain[i].tobytes()
