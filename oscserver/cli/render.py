@@ -221,7 +221,8 @@ def interpolate(
     "--save-latent",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also save the latent w ([w_dim] float32; [n, w_dim] with --slices) as a .npy file.",
+    help="Also save the latent w ([w_dim] float32; [n, w_dim] with --slices) as a .npy file: "
+    "the encoder's sound; what --refine fits beyond W is not in it (the server keeps it).",
 )
 @click.option(
     "--slices",
