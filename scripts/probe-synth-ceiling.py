@@ -2,13 +2,14 @@
 
 For each class, a few held-out test drums are resynthesised three ways, each measured by the
 spectral distance the evaluation uses (mean over the drums; lower is nearer):
-- the engine's inversion: the encoder alone, then 50 and 300 refinement steps in W;
+- the encoder alone, then 50 and 300 Adam steps in W from its guess (the refinement the engine
+  ran before it refined a residual);
 - the synthesiser (DrumSynth) alone, its control frames fitted directly by Adam (no synthesis
   network, no W), in the shipped configuration and in variants: a noise gain for every bin,
   16 partials, a control hop of 64 samples.
 
-and the shipped synthesiser's controls refined for 50 steps from those the synthesis network
-gives the encoder's guess (a refinement past W, as a per-sound control residual would be).
+and the engine's own refinement, 50 steps on a residual added to the controls the synthesis
+network gives the encoder's guess (a refinement past W).
 
 Where the free fit comes much nearer than the refinement in W, the synthesiser can play the drum
 and what holds inversion back is the synthesis network (where W reaches), not the synthesiser.
@@ -37,7 +38,9 @@ VARIANTS: dict[str, tuple[int, int, int, str]] = {
 }
 #: Adam's step size on the controls (unbounded network outputs, as the synthesis network gives).
 CONTROL_LR = 0.05
-#: Steps of the control refinement from the encoder's guess, as many as the refinement target's.
+#: Adam's step size in W (the refinement the engine ran before the residual).
+W_LR = 0.05
+#: Steps of the engine's refinement, as many as the refinement target's.
 RESIDUAL_STEPS = 50
 
 
@@ -48,107 +51,64 @@ RESIDUAL_STEPS = 50
 @click.option("--steps", default=400, type=click.IntRange(1), help="Adam steps of a free fit.")
 @click.option("--seed", default=2, type=click.IntRange(0), help="Seeds the choice of drums.")
 def main(model: str, data: str, count: int, steps: int, seed: int) -> None:
-    from collections.abc import Callable
     from pathlib import Path
 
-    import keras
     import tensorflow as tf
 
     from oscserver.engine import DrumEngine
-    from oscserver.engine.engine import OUTPUT_PEAK, render_noise
-    from oscserver.evaluation.measures import held_out
+    from oscserver.engine.engine import render_noise
+    from oscserver.evaluation.probes import AdamFit, chosen_drums
     from oscserver.model.layers import DrumSynth
     from oscserver.model.spectral import multires_distance
     from oscserver.training.dataset import Dataset
 
     engine = DrumEngine.load(model, warmup=False)
     c = engine.config
-    ds = Dataset.load(Path(data))
-    rng = np.random.default_rng(seed)
-    judged = held_out(ds)
-    chosen = [
-        rng.choice(rows, size=min(count, len(rows)), replace=False)
-        for rows in (np.flatnonzero(judged & (ds.class_id == k)) for k in range(len(c.classes)))
-    ]
-    sounds = [ds.audio[rows] for rows in chosen]
-    targets = [[engine.prepare(s, engine.sample_rate) for s in drums] for drums in sounds]
+    drums = chosen_drums(engine, Dataset.load(Path(data)), count, seed)
+    gen = engine.artifact.generator
+    layer_noise, synth_noise = (tf.constant(x) for x in render_noise(gen))
 
-    def fit(
-        synth: keras.layers.Layer, noise: tf.Tensor, shape: tuple[int, int, int],
-        starts: Callable[[np.ndarray], np.ndarray], steps: int,
-    ) -> list[list[float]]:  # fmt: skip
-        """The nearest distance `steps` Adam steps on the controls [shape] of `synth` reached
-        from starts(drum as recorded), per class and drum."""
-        ctrl, m, v = (tf.Variable(tf.zeros(shape)) for _ in range(3))
-        target = tf.Variable(tf.zeros([1, c.frames]))
+    def in_w(w: tf.Tensor) -> tf.Tensor:
+        return gen.synthesis([tf.tile(w[:, None], [1, c.num_ws, 1]), layer_noise, synth_noise])
 
-        @tf.function
-        def step(t: tf.Tensor) -> tf.Tensor:
-            with tf.GradientTape() as tape:
-                audio = synth([ctrl, noise])
-                peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True)
-                audio = audio * (OUTPUT_PEAK / tf.maximum(peak, 1e-6))  # as the engine serves
-                loss = tf.reduce_mean(multires_distance(audio, target))
-            g = tape.gradient(loss, ctrl)
-            m.assign(0.9 * m + 0.1 * g)
-            v.assign(0.999 * v + 0.001 * tf.square(g))
-            m_hat, v_hat = m / (1.0 - 0.9**t), v / (1.0 - 0.999**t)
-            ctrl.assign_sub(CONTROL_LR * m_hat / (tf.sqrt(v_hat) + 1e-8))
-            return loss
+    fit_w = AdamFit(in_w, (1, c.w_dim), W_LR)
+    rows = []
+    for sounds, targets in drums:
+        row = []
+        for sound, target in zip(sounds, targets, strict=True):
+            guess = engine.invert(sound, engine.sample_rate)
+            refined = engine.invert(sound, engine.sample_rate, RESIDUAL_STEPS)
+            row.append([
+                float(multires_distance(guess.audio, target)),
+                fit_w(guess.latent, target, 50)[0],
+                fit_w(guess.latent, target, 300)[0],
+                float(multires_distance(refined.audio, target)),
+            ])  # fmt: skip
+        rows.append(np.mean(row, axis=0))
 
-        nearest = []
-        for drums, prepared in zip(sounds, targets, strict=True):
-            row = []
-            for sound, audio in zip(drums, prepared, strict=True):
-                ctrl.assign(starts(sound))
-                m.assign(tf.zeros(shape))
-                v.assign(tf.zeros(shape))
-                target.assign(audio[None])
-                row.append(min(float(step(tf.constant(i + 1.0))) for i in range(steps)))
-            nearest.append(row)
-        return nearest
-
-    def free_fit(hop: int, partials: int, bands: int, spacing: str) -> list[list[float]]:
+    def free_fit(hop: int, partials: int, bands: int, spacing: str) -> list[float]:
         """A synthesiser of this shape fitted from near silence, as the synthesis network
-        starts."""
+        starts: the mean nearest distance per class."""
         frames, n_fft = c.frames // hop, 2 * hop
         synth = DrumSynth(c.sample_rate, hop, partials, bands, n_fft, c.min_hz, c.max_hz,
                           envelopes=2, noise_spacing=spacing)  # fmt: skip
         draw = np.random.default_rng(0)
         noise = tf.constant(draw.standard_normal((1, frames + 1, n_fft // 2 + 1, 2), np.float32))
         shape = (1, frames, 2 * partials + bands + 2)
-        return fit(synth, noise, shape, lambda _: -3.0 + 0.5 * draw.standard_normal(shape), steps)
+        fit = AdamFit(lambda ctrl: synth([ctrl, noise]), shape, CONTROL_LR)
+        return [
+            float(np.mean([fit(-3.0 + 0.5 * draw.standard_normal(shape), t, steps)[0]
+                           for t in targets]))
+            for _, targets in drums
+        ]  # fmt: skip
 
-    network = engine.artifact.generator.synthesis
-    controls = keras.Model(network.inputs, network.get_layer("to_controls").output)
-    layer_noise, synth_noise = render_noise(engine.artifact.generator)
-
-    def guessed_controls(sound: np.ndarray) -> np.ndarray:
-        """The controls the synthesis network gives the encoder's guess of a drum."""
-        w = np.asarray(engine.invert(sound, engine.sample_rate).latent, np.float32)
-        ws = np.repeat(w[None, None], c.num_ws, axis=1)
-        return np.asarray(controls([ws, layer_noise, synth_noise], training=False))
-
-    residual = fit(
-        network.get_layer("drum_synth"), tf.constant(synth_noise),
-        (1, c.control_frames, c.num_controls), guessed_controls, RESIDUAL_STEPS,
-    )  # fmt: skip
     fits = {name: free_fit(*variant) for name, variant in VARIANTS.items()}
-    heads = ["encoder", "W, 50 steps", "W, 300 steps", "controls, 50 steps"]
+    heads = ["encoder", "W, 50 steps", "W, 300 steps", "residual, 50 steps (the engine's)"]
     heads += [f"free fit, {name}" for name in VARIANTS]
     click.echo("| class | " + " | ".join(heads) + " |")
     click.echo("|---" * (5 + len(VARIANTS)) + "|")
     for k, cls in enumerate(c.classes):
-        inverted = [
-            [
-                float(multires_distance(engine.invert(sound, engine.sample_rate, n).audio, target))
-                for n in (0, 50, 300)
-            ]
-            for sound, target in zip(sounds[k], targets[k], strict=True)
-        ]
-        cells = [f"{x:.2f}" for x in np.mean(inverted, axis=0)]
-        cells.append(f"{np.mean(residual[k]):.2f}")
-        cells += [f"{np.mean(fits[name][k]):.2f}" for name in VARIANTS]
+        cells = [f"{x:.2f}" for x in rows[k]] + [f"{fits[name][k]:.2f}" for name in VARIANTS]
         click.echo(f"| {cls} | " + " | ".join(cells) + " |")
 
 

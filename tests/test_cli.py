@@ -144,8 +144,11 @@ def test_invert_a_generated_sound(tiny_model: Path, engine, tmp_path: Path) -> N
     coords = next(v for k, v in lines.items() if k.startswith("pca")).split(",")
     assert len(coords) == engine.pca_axes and all(np.isfinite(float(c)) for c in coords)
     assert np.load(latent).shape == (engine.w_dim,)
-    # The printed latent is the one that renders the written resynthesis.
-    np.testing.assert_allclose(read(resynth), engine.render(np.load(latent)).audio, atol=1e-5)
+    residual = tmp_path / "w-residual.npy"
+    assert lines["residual"] == str(residual)
+    # The saved latent and residual render the written resynthesis.
+    again = engine.render(np.load(latent), residual=np.load(residual)).audio
+    np.testing.assert_allclose(read(resynth), again, atol=1e-5)
 
 
 def test_invert_slices_of_a_breakbeat(tiny_model: Path, engine, tmp_path: Path) -> None:

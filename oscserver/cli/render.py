@@ -28,6 +28,7 @@ from oscserver.cli.progress import Progress
 from oscserver.engine.files import (
     output_paths,
     read_audio,
+    residual_file,
     target_folder,
     write_latent,
     write_renders,
@@ -221,8 +222,10 @@ def interpolate(
     "--save-latent",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also save the latent w ([w_dim] float32; [n, w_dim] with --slices) as a .npy file: "
-    "the encoder's sound; what --refine fits beyond W is not in it (the server keeps it).",
+    help="Also save the latent w ([w_dim] float32; [n, w_dim] with --slices) as a .npy file, "
+    "and with --refine the residual it fitted beside it (<name>-residual.npy: "
+    "[control_frames, controls], [n, ...] with --slices); engine.render(w, residual=r) plays "
+    "the resynthesis again.",
 )
 @click.option(
     "--slices",
@@ -267,13 +270,22 @@ def invert(
             rate_in=engine.sample_rate, rate_out=sr or engine.sample_rate, fmt=fmt,
         )  # fmt: skip
         if save_latent is not None:
-            write_latent(save_latent, render.latent)
+            _save_state(save_latent, render.latent, render.residual)
     click.echo(str(path))
     click.echo(f"nearest class: {cls}")
     click.echo(f"pca ({cls}, std devs from its mean): {coords}")
     if save_latent is not None:
         click.echo(f"latent: {save_latent}")
+        if refine:
+            click.echo(f"residual: {residual_file(save_latent)}")
     click.echo(f"its PCA part as a command: drumsynth generate -c {cls} --psi 0 --pca {coords}")
+
+
+def _save_state(path: Path, latent: np.ndarray, residual: np.ndarray | None) -> None:
+    """The latent at `path` and, refined, the residual at `residual_file(path)`."""
+    write_latent(path, latent)
+    if residual is not None:
+        write_latent(residual_file(path), residual)
 
 
 def _invert_slices(
@@ -296,7 +308,7 @@ def _invert_slices(
             rate_out=rate_out, fmt=fmt,
         )  # fmt: skip
         if save_latent is not None:
-            write_latent(save_latent, render.latent)
+            _save_state(save_latent, render.latent, render.residual)
     for path, start, w in zip(paths, starts, render.latent, strict=True):
         click.echo(f"{path}  at {start / engine.sample_rate:.3f} s  {engine.nearest_class(w)}")
     click.echo(str(loop_path))

@@ -45,8 +45,9 @@ RENDER_CHUNK = 32
 #: Most refinement steps run in one compiled call; a cancel or deadline is seen between calls.
 REFINE_CHUNK = 25
 #: Adam's step size in the refinement of a residual (unbounded control values): on drums-v2,
-#: 50 steps come as near at 0.05 as at 0.1 and nearer than at 0.02 (docs/refinement.md). A step
-#: that overshoots costs nothing: the refinement returns the nearest residual it visited.
+#: 50 steps come within 0.02 as near at 0.05 as at 0.1 (nearer in toms) and nearer than at
+#: 0.02 (docs/refinement.md). A step that overshoots costs nothing: the refinement returns the
+#: nearest residual it visited.
 REFINE_LR = 0.05
 
 #: Called by long work between its chunks with the fraction done (0 to 1); it may raise to stop

@@ -107,6 +107,11 @@ def read_audio(path: Path) -> tuple[np.ndarray, int]:
     return read_mono(path, rate), rate
 
 
+def residual_file(latent: Path) -> Path:
+    """Where a refined inversion's residual is saved beside its latent: `<stem>-residual.npy`."""
+    return latent.with_name(f"{latent.stem}-residual.npy")
+
+
 def write_latent(path: Path, latent: np.ndarray) -> Path:
     """Saves a latent as a .npy file at exactly `path` (temporary name, then renamed)."""
     tmp = path.with_name(f".{path.name}.tmp")

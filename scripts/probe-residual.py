@@ -1,0 +1,125 @@
+"""The engine's refinement (a residual on the synthesiser's controls) against the alternatives,
+and how a sound with a residual moves when its w does.
+
+For a few held-out test drums a class, from the encoder's guess, 50 steps each (the spectral
+distance the evaluation uses, mean over the drums; lower is nearer):
+- in W, as the engine refined before the residual;
+- on the residual alone, at step sizes 0.02 and 0.1, and at the engine's (`REFINE_LR`, 0.05) by
+  the engine itself, timed;
+- on w and the residual together.
+
+Then, with the engine's residual, each drum's w moved 2 standard deviations either way along
+each of its class's first three PCA axes: the distance the move makes with the residual kept,
+as a share of the distance the same move makes to the sound of w alone (the median over moves
+and drums; 1: a performer's PCA controls move a refined sound as much as a plain one).
+
+With `--figure`, log-mel spectrograms of each class's first drum: as recorded, the encoder's
+guess, refined, and moved 2 standard deviations along the first PCA axis without and with its
+residual.
+
+A research probe for issue 8's inversion targets (docs/refinement.md).
+
+    .venv/bin/python scripts/probe-residual.py [--model models/drums-v2] \
+        [--data data/drums.npz] [--count 4] [--figure docs/refinement-residual.png]
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import click  # noqa: E402
+import numpy as np  # noqa: E402
+
+#: Steps of every refinement compared, as many as the refinement target's.
+STEPS = 50
+#: Step sizes tried on the residual besides the engine's.
+OTHER_LRS = (0.02, 0.1)
+#: PCA axes moved and how far (standard deviations) for the edit measure.
+MOVED_AXES, MOVE = 3, 2.0
+
+
+@click.command()
+@click.option("--model", default="models/drums-v2", type=click.Path(exists=True, file_okay=False))
+@click.option("--data", default="data/drums.npz", type=click.Path(exists=True, dir_okay=False))
+@click.option("--count", default=4, type=click.IntRange(1), help="Held-out drums a class.")
+@click.option("--seed", default=2, type=click.IntRange(0), help="Seeds the choice of drums.")
+@click.option("--figure", type=click.Path(dir_okay=False), help="Write the spectrograms here.")
+def main(model: str, data: str, count: int, seed: int, figure: str | None) -> None:
+    import time
+    from pathlib import Path
+
+    import tensorflow as tf
+
+    from oscserver.engine import DrumEngine
+    from oscserver.engine.engine import REFINE_LR, render_noise
+    from oscserver.evaluation.probes import AdamFit, chosen_drums
+    from oscserver.model.spectral import multires_distance
+    from oscserver.model.synthesis import split_synthesis
+    from oscserver.training.dataset import Dataset
+    from oscserver.training.samples import spectrogram_grid
+
+    engine = DrumEngine.load(model)
+    c = engine.config
+    drums = chosen_drums(engine, Dataset.load(Path(data)), count, seed)
+    layer_noise, synth_noise = (tf.constant(x) for x in render_noise(engine.artifact.generator))
+    to_controls, drum_synth = split_synthesis(engine.artifact.generator.synthesis)
+    shape = engine.residual_shape
+
+    def controls(w: tf.Tensor) -> tf.Tensor:
+        return to_controls([tf.tile(w[:, None], [1, c.num_ws, 1]), layer_noise])
+
+    def both(state: tf.Tensor) -> tf.Tensor:  # w, then the residual's values
+        residual = tf.reshape(state[:, c.w_dim :], [1, *shape])
+        return drum_synth([controls(state[:, : c.w_dim]) + residual, synth_noise])
+
+    fit_w = AdamFit(lambda w: drum_synth([controls(w), synth_noise]), (1, c.w_dim), REFINE_LR)
+    base = tf.Variable(tf.zeros((1, *shape)))  # the controls of the drum's guess
+    fit_r = {lr: AdamFit(lambda r: drum_synth([base + r, synth_noise]), (1, *shape), lr)
+             for lr in OTHER_LRS}  # fmt: skip
+    fit_both = AdamFit(both, (1, c.w_dim + shape[0] * shape[1]), REFINE_LR)
+    heads = ["encoder", "W", *(f"residual, {lr}" for lr in OTHER_LRS)]
+    heads += [f"residual, {REFINE_LR} (the engine's)", "W and residual", "s (the engine's)"]
+    heads.append("edit kept")
+    click.echo("| class | " + " | ".join(heads) + " |")
+    click.echo("|---" * (len(heads) + 1) + "|")
+    grid: list[np.ndarray] = []
+    titles: list[str] = []
+    for cls, (sounds, targets) in zip(engine.classes, drums, strict=True):
+        rows, kept = [], []
+        for sound, target in zip(sounds, targets, strict=True):
+            guess = engine.invert(sound, engine.sample_rate)
+            w = guess.latent[None]
+            base.assign(controls(tf.constant(w)))
+            row = [float(multires_distance(guess.audio, target)), fit_w(w, target, STEPS)[0]]
+            row += [fit_r[lr](np.zeros((1, *shape)), target, STEPS)[0] for lr in OTHER_LRS]
+            began = time.perf_counter()
+            refined = engine.invert(sound, engine.sample_rate, STEPS)
+            seconds = time.perf_counter() - began
+            row.append(float(multires_distance(refined.audio, target)))
+            start = np.concatenate([w, np.zeros((1, shape[0] * shape[1]))], axis=1)
+            row += [fit_both(start, target, STEPS)[0], seconds]
+            rows.append(row)
+            for axis in range(min(MOVED_AXES, engine.pca_axes)):
+                for move in (-MOVE, MOVE):
+                    coords = np.zeros(engine.pca_axes)
+                    coords[axis] = move  # as /drum/pca moves around the inverted w
+                    moved = engine.coordinates_latent(cls, coords, guess.latent)
+                    with_r = engine.render(moved, residual=refined.residual).audio
+                    alone = engine.render(moved).audio
+                    made = float(multires_distance(with_r, refined.audio))
+                    kept.append(made / float(multires_distance(alone, guess.audio)))
+                    if axis == 0 and move > 0 and not any(t.startswith(cls) for t in titles):
+                        grid += [target, guess.audio, refined.audio, alone, with_r]
+                        titles += [f"{cls} as recorded", "encoder", "refined 50", "moved",
+                                   "moved, residual kept"]  # fmt: skip
+        cells = [f"{x:.2f}" for x in np.mean(rows, axis=0)] + [f"{np.median(kept):.2f}"]
+        click.echo(f"| {cls} | " + " | ".join(cells) + " |")
+    if figure:
+        spectrogram_grid(np.stack(grid), titles, engine.sample_rate, Path(figure), cols=5)
+        click.echo(f"figure: {figure}")
+
+
+if __name__ == "__main__":
+    main()
