@@ -42,6 +42,11 @@ RENDER_NOISE_SEED = 0
 OUTPUT_PEAK = 0.9
 #: Batch the synthesis runs in; paths longer than this render in several calls.
 RENDER_CHUNK = 32
+#: Weight of the residual's roughness (mean absolute change from one control frame to the next)
+#: in what the refinement descends; the distance alone picks the nearest residual. On drums-v2
+#: it quarters the roughness for 0.003-0.012 of distance (docs/refinement.md): each frame's
+#: residual fitted on its own left frame-to-frame level jumps.
+REFINE_SMOOTHNESS = 0.2
 #: Most refinement steps run in one compiled call; a cancel or deadline is seen between calls.
 REFINE_CHUNK = 25
 #: Adam's step size in the refinement of a residual (unbounded control values): on drums-v2,
@@ -573,15 +578,18 @@ class DrumEngine:
             # Adam on the residual r added to the controls w gives, written out so the
             # engine holds no optimiser object; steps start+1 to start+steps, the moments m and
             # v and the nearest residual so far (best, at best_d) carried from the steps
-            # before. Each step's distance is that of the residual it starts from.
+            # before. Each step's distance is that of the residual it starts from; the step
+            # descends the distance and the residual's roughness.
             for i in tf.range(start, start + steps):
                 with tf.GradientTape() as tape:
                     tape.watch(r)
                     loss = tf.reduce_mean(multires_distance(self._played(controls + r), target))
+                    rough = tf.reduce_mean(tf.abs(r[:, 1:] - r[:, :-1]))
+                    descended = loss + REFINE_SMOOTHNESS * rough
                 nearer = loss < best_d
                 best = tf.ensure_shape(tf.where(nearer, r, best), size)
                 best_d = tf.where(nearer, loss, best_d)
-                g = tf.ensure_shape(tape.gradient(loss, r), size)
+                g = tf.ensure_shape(tape.gradient(descended, r), size)
                 m = 0.9 * m + 0.1 * g
                 v = 0.999 * v + 0.001 * tf.square(g)
                 t = tf.cast(i + 1, tf.float32)
