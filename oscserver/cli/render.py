@@ -242,7 +242,8 @@ def invert(
 ) -> None:  # fmt: skip
     """Find the model's nearest sound to an audio FILE and write its resynthesis.
 
-    Prints the nearest class and the PCA coordinates of the sound in that class.
+    Prints the class it hears (the model's class head, as the server answers) and the PCA
+    coordinates of the sound in that class.
 
     \b
     Examples:
@@ -263,7 +264,7 @@ def invert(
             check = (lambda done: progress.step(round(done * refine), refine)) if refine else None
             render = engine.invert(audio, rate, refine, check)
             progress.finish()
-        cls = engine.nearest_class(render.latent)
+        cls = render.labels[0]
         coords = ",".join(f"{c:.3f}" for c in engine.to_coordinates(cls, render.latent))
         (path,) = write_renders(
             render.audio, output_paths(out, [f"{file.stem}-resynth"]),
@@ -272,7 +273,7 @@ def invert(
         if save_latent is not None:
             _save_state(save_latent, render.latent, render.residual)
     click.echo(str(path))
-    click.echo(f"nearest class: {cls}")
+    click.echo(f"class: {cls}")
     click.echo(f"pca ({cls}, std devs from its mean): {coords}")
     if save_latent is not None:
         click.echo(f"latent: {save_latent}")
@@ -309,8 +310,8 @@ def _invert_slices(
         )  # fmt: skip
         if save_latent is not None:
             _save_state(save_latent, render.latent, render.residual)
-    for path, start, w in zip(paths, starts, render.latent, strict=True):
-        click.echo(f"{path}  at {start / engine.sample_rate:.3f} s  {engine.nearest_class(w)}")
+    for path, start, cls in zip(paths, starts, render.labels, strict=True):
+        click.echo(f"{path}  at {start / engine.sample_rate:.3f} s  {cls}")
     click.echo(str(loop_path))
 
 

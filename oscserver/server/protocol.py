@@ -373,8 +373,8 @@ TABLE: Final[tuple[Address, ...]] = (
         "A loop or breakbeat cut at its hits, every hit inverted into the model, and the "
         "hits laid back at their onsets: the slot gets the re-synthesised loop (at the file's "
         "length) and the first hit's latent and class. Each hit also becomes its own slot "
-        "`<slot>-<i>` (i = 0, 1, ...; its class the nearest class, its base latent the hit's "
-        "latent), ready for morph, path, pca or latent; the slot name plus that suffix must "
+        "`<slot>-<i>` (i = 0, 1, ...; its class the one the encoder hears, its base latent the "
+        "hit's latent), ready for morph, path, pca or latent; the slot name plus that suffix must "
         "stay within 64 characters.",
         "`/drum/done /drum/break slot path frames sr ms hits bank` (the number of hits, so "
         "the hit slots are `<slot>-0` to `<slot>-<hits - 1>`; a new break with fewer hits "
