@@ -316,30 +316,20 @@ class Handlers:
         )
         latents = np.stack([next(mapped) if isinstance(p.latent, Seeded) else p.latent
                             for p in plans])  # fmt: skip
-        audio: np.ndarray | None = None
-        for rows in (
-            [i for i, p in enumerate(plans) if p.residual is None],
-            [i for i, p in enumerate(plans) if p.residual is not None],
-        ):
-            if not rows:
-                continue
-            residual = (
-                None
-                if plans[rows[0]].residual is None
-                else np.stack(
-                    [plans[i].residual for i in rows]  # type: ignore[misc]
-                )
-            )
+        plain = [i for i, p in enumerate(plans) if p.residual is None]
+        refined = [i for i, p in enumerate(plans) if p.residual is not None]
+        groups = [(plain, None)] if plain else []
+        if refined:
+            groups.append((refined, np.stack([plans[i].residual for i in refined])))
+        rendered: dict[int, np.ndarray] = {}
+        for rows, residual in groups:
             some = np.asarray(self.engine.render(latents[rows], residual=residual).audio)
             if some.ndim != 2 or some.shape[0] != len(rows):
                 raise RuntimeError(
                     f"engine.render returned audio of shape {some.shape} for {len(rows)} latents"
                 )
-            if audio is None:
-                audio = np.empty((len(plans), some.shape[1]), np.float32)
-            audio[rows] = some
-        assert audio is not None
-        return latents, audio
+            rendered.update(zip(rows, some, strict=True))
+        return latents, np.stack([rendered[i] for i in range(len(plans))])
 
     def _plan_absolute(
         self,
