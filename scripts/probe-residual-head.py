@@ -45,10 +45,9 @@ def main(model: str, data: str, steps: int, count: int, seed: int) -> None:
     import tensorflow as tf
 
     from oscserver.engine import DrumEngine
-    from oscserver.engine.engine import at_output_peak, render_noise
-    from oscserver.evaluation.probes import chosen_drums
+    from oscserver.engine.engine import at_output_peak
+    from oscserver.evaluation.probes import chosen_drums, synthesis_halves
     from oscserver.model.spectral import multires_distance
-    from oscserver.model.synthesis import split_synthesis
     from oscserver.training.dataset import Dataset
 
     engine = DrumEngine.load(model, warmup=False)
@@ -57,17 +56,17 @@ def main(model: str, data: str, steps: int, count: int, seed: int) -> None:
     ds = Dataset.load(Path(data))
     train = np.stack([engine.prepare(a, engine.sample_rate) for a in ds.audio[ds.split == 0]])
 
+    controls_of, played = synthesis_halves(engine)
+
     def guessed_controls(targets: np.ndarray) -> np.ndarray:
         """The controls the synthesis network gives the encoder's w of prepared drums."""
         out = []
         for i in range(0, len(targets), 64):
             w = engine._encode(targets[i : i + 64])[0]
-            out.append(engine._controls(np.repeat(w[:, None], c.num_ws, axis=1)).numpy())
+            out.append(controls_of(tf.constant(w)).numpy())
         return np.concatenate(out)
 
     base = guessed_controls(train)
-    _, drum_synth = split_synthesis(engine.artifact.generator.synthesis)
-    synth_noise = tf.constant(render_noise(engine.artifact.generator)[1])
 
     def stft_frames(audio: tf.Tensor) -> tf.Tensor:
         n_fft = c.n_fft_noise
@@ -75,8 +74,7 @@ def main(model: str, data: str, steps: int, count: int, seed: int) -> None:
         return tf.math.log(tf.abs(spec) + 1e-4)
 
     def play(ctrl: tf.Tensor) -> tf.Tensor:
-        noise = tf.tile(synth_noise, [tf.shape(ctrl)[0], 1, 1, 1])
-        return at_output_peak(drum_synth([ctrl, noise]))
+        return at_output_peak(played(ctrl))
 
     spec_in = keras.Input((frames, c.n_fft_noise // 2 + 1))
     base_in = keras.Input((frames, controls))

@@ -8,6 +8,11 @@ distance the evaluation uses, mean over the drums; lower is nearer):
   the engine itself, timed;
 - on w and the residual together.
 
+Then the smoothness of the residual: 50 steps descending the distance plus a weight times the
+residual's roughness (its mean absolute change from one control frame to the next), at weights
+0, 0.05 and the engine's (`REFINE_SMOOTHNESS`), and a residual fitted at half and a quarter of
+the control frames, interpolated; the mean distance and roughness each reaches.
+
 Then, with the engine's residual, each drum's w moved 2 standard deviations either way along
 each of its class's first three PCA axes: the distance the move makes with the residual kept,
 as a share of the distance the same move makes to the sound of w alone (the median over moves
@@ -38,6 +43,9 @@ STEPS = 50
 OTHER_LRS = (0.02, 0.1)
 #: PCA axes moved and how far (standard deviations) for the edit measure.
 MOVED_AXES, MOVE = 3, 2.0
+#: Roughness weights tried besides the engine's, and the frame-rate divisors of a coarser
+#: residual.
+OTHER_SMOOTHNESS, COARSER = (0.0, 0.05), (2, 4)
 
 
 @click.command()
@@ -53,32 +61,45 @@ def main(model: str, data: str, count: int, seed: int, figure: str | None) -> No
     import tensorflow as tf
 
     from oscserver.engine import DrumEngine
-    from oscserver.engine.engine import REFINE_LR, render_noise
-    from oscserver.evaluation.probes import AdamFit, chosen_drums
+    from oscserver.engine.engine import REFINE_LR, REFINE_SMOOTHNESS
+    from oscserver.evaluation.probes import AdamFit, chosen_drums, roughness, synthesis_halves
     from oscserver.model.spectral import multires_distance
-    from oscserver.model.synthesis import split_synthesis
     from oscserver.training.dataset import Dataset
     from oscserver.training.samples import spectrogram_grid
 
     engine = DrumEngine.load(model)
     c = engine.config
     drums = chosen_drums(engine, Dataset.load(Path(data)), count, seed)
-    layer_noise, synth_noise = (tf.constant(x) for x in render_noise(engine.artifact.generator))
-    to_controls, drum_synth = split_synthesis(engine.artifact.generator.synthesis)
+    controls, play = synthesis_halves(engine)
     shape = engine.residual_shape
-
-    def controls(w: tf.Tensor) -> tf.Tensor:
-        return to_controls([tf.tile(w[:, None], [1, c.num_ws, 1]), layer_noise])
 
     def both(state: tf.Tensor) -> tf.Tensor:  # w, then the residual's values
         residual = tf.reshape(state[:, c.w_dim :], [1, *shape])
-        return drum_synth([controls(state[:, : c.w_dim]) + residual, synth_noise])
+        return play(controls(state[:, : c.w_dim]) + residual)
 
-    fit_w = AdamFit(lambda w: drum_synth([controls(w), synth_noise]), (1, c.w_dim), REFINE_LR)
+    fit_w = AdamFit(lambda w: play(controls(w)), (1, c.w_dim), REFINE_LR)
     base = tf.Variable(tf.zeros((1, *shape)))  # the controls of the drum's guess
-    fit_r = {lr: AdamFit(lambda r: drum_synth([base + r, synth_noise]), (1, *shape), lr)
-             for lr in OTHER_LRS}  # fmt: skip
+    fit_r = {lr: AdamFit(lambda r: play(base + r), (1, *shape), lr) for lr in OTHER_LRS}
     fit_both = AdamFit(both, (1, c.w_dim + shape[0] * shape[1]), REFINE_LR)
+
+    def full(r: tf.Tensor) -> tf.Tensor:  # a coarser residual interpolated to every frame
+        return tf.image.resize(r[..., None], shape, method="bilinear")[..., 0]
+
+    smooth = {f"{w}": AdamFit(lambda r: play(base + r), (1, *shape), REFINE_LR,
+                              lambda r, w=w: w * roughness(r))
+              for w in OTHER_SMOOTHNESS}  # fmt: skip
+    smooth[f"{REFINE_SMOOTHNESS} (the engine's)"] = AdamFit(
+        lambda r: play(base + r), (1, *shape), REFINE_LR,
+        lambda r: REFINE_SMOOTHNESS * roughness(r),
+    )  # fmt: skip
+    for k in COARSER:
+        smooth[f"1/{k} of the frames"] = AdamFit(
+            lambda r: play(base + full(r)), (1, shape[0] // k, shape[1]), REFINE_LR
+        )
+    smooth_lines = [
+        "| class | " + " | ".join(smooth) + " |",
+        "|---" * (len(smooth) + 1) + "|",
+    ]  # printed after the first table: mean distance, mean roughness
     heads = ["encoder", "W", *(f"residual, {lr}" for lr in OTHER_LRS)]
     heads += [f"residual, {REFINE_LR} (the engine's)", "W and residual", "s (the engine's)"]
     heads.append("edit kept")
@@ -88,6 +109,7 @@ def main(model: str, data: str, count: int, seed: int, figure: str | None) -> No
     titles: list[str] = []
     for cls, (sounds, targets) in zip(engine.classes, drums, strict=True):
         rows, kept = [], []
+        reached: dict[str, list[tuple[float, float]]] = {name: [] for name in smooth}
         for sound, target in zip(sounds, targets, strict=True):
             guess = engine.invert(sound, engine.sample_rate)
             w = guess.latent[None]
@@ -101,6 +123,9 @@ def main(model: str, data: str, count: int, seed: int, figure: str | None) -> No
             start = np.concatenate([w, np.zeros((1, shape[0] * shape[1]))], axis=1)
             row += [fit_both(start, target, STEPS)[0], seconds]
             rows.append(row)
+            for name, fit in smooth.items():
+                d, r = fit(np.zeros(fit.shape), target, STEPS)
+                reached[name].append((d, float(roughness(full(tf.constant(r))))))
             for axis in range(min(MOVED_AXES, engine.pca_axes)):
                 for move in (-MOVE, MOVE):
                     coords = np.zeros(engine.pca_axes)
@@ -116,6 +141,12 @@ def main(model: str, data: str, count: int, seed: int, figure: str | None) -> No
                                    "moved, residual kept"]  # fmt: skip
         cells = [f"{x:.2f}" for x in np.mean(rows, axis=0)] + [f"{np.median(kept):.2f}"]
         click.echo(f"| {cls} | " + " | ".join(cells) + " |")
+        means = (np.mean(reached[name], axis=0) for name in smooth)
+        smooth_lines.append(
+            f"| {cls} | " + " | ".join(f"{d:.3f}, {r:.3f}" for d, r in means) + " |"
+        )
+    click.echo("")
+    click.echo("\n".join(smooth_lines))
     if figure:
         spectrogram_grid(np.stack(grid), titles, engine.sample_rate, Path(figure), cols=5)
         click.echo(f"figure: {figure}")

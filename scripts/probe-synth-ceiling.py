@@ -56,8 +56,7 @@ def main(model: str, data: str, count: int, steps: int, seed: int) -> None:
     import tensorflow as tf
 
     from oscserver.engine import DrumEngine
-    from oscserver.engine.engine import render_noise
-    from oscserver.evaluation.probes import AdamFit, chosen_drums
+    from oscserver.evaluation.probes import AdamFit, chosen_drums, synthesis_halves
     from oscserver.model.layers import DrumSynth
     from oscserver.model.spectral import multires_distance
     from oscserver.training.dataset import Dataset
@@ -65,13 +64,8 @@ def main(model: str, data: str, count: int, steps: int, seed: int) -> None:
     engine = DrumEngine.load(model, warmup=False)
     c = engine.config
     drums = chosen_drums(engine, Dataset.load(Path(data)), count, seed)
-    gen = engine.artifact.generator
-    layer_noise, synth_noise = (tf.constant(x) for x in render_noise(gen))
-
-    def in_w(w: tf.Tensor) -> tf.Tensor:
-        return gen.synthesis([tf.tile(w[:, None], [1, c.num_ws, 1]), layer_noise, synth_noise])
-
-    fit_w = AdamFit(in_w, (1, c.w_dim), W_LR)
+    controls, play = synthesis_halves(engine)
+    fit_w = AdamFit(lambda w: play(controls(w)), (1, c.w_dim), W_LR)
     rows = []
     for sounds, targets in drums:
         row = []

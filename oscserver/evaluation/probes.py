@@ -1,4 +1,5 @@
-"""What the research probes in `scripts/` share: the drums they pick and an Adam fit.
+"""What the research probes in `scripts/` share: the drums they pick, the synthesis network in
+its two halves, and an Adam fit.
 
 Neither the server nor `drumsynth evaluate` uses this module. The probes measure what a
 refinement could reach, beside what the engine's own refinement does (docs/refinement.md).
@@ -11,10 +12,13 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from oscserver.engine.engine import DrumEngine, at_output_peak
+from oscserver.engine.engine import DrumEngine, at_output_peak, render_noise
 from oscserver.evaluation.measures import held_out
 from oscserver.model.spectral import multires_distance
+from oscserver.model.synthesis import split_synthesis
 from oscserver.training.dataset import Dataset
+
+Fn = Callable[[tf.Tensor], tf.Tensor]
 
 
 def chosen_drums(
@@ -33,6 +37,30 @@ def chosen_drums(
     return out
 
 
+def synthesis_halves(engine: DrumEngine) -> tuple[Fn, Fn]:
+    """The engine's synthesis network in its two halves, with the noise every render shares:
+    w [n, w_dim] -> controls [n, control_frames, num_controls], and controls -> audio
+    [n, frames] (not yet scaled to the output peak). The second after the first plays w."""
+    c = engine.config
+    to_controls, drum_synth = split_synthesis(engine.artifact.generator.synthesis)
+    layer, synth = (tf.constant(x) for x in render_noise(engine.artifact.generator))
+
+    def controls(w: tf.Tensor) -> tf.Tensor:
+        ws = tf.tile(w[:, None], [1, c.num_ws, 1])
+        return to_controls([ws, tf.tile(layer, [tf.shape(w)[0], 1, 1])])
+
+    def play(ctrl: tf.Tensor) -> tf.Tensor:
+        return drum_synth([ctrl, tf.tile(synth, [tf.shape(ctrl)[0], 1, 1, 1])])
+
+    return controls, play
+
+
+def roughness(residual: tf.Tensor) -> tf.Tensor:
+    """A residual's [..., frames, controls] mean absolute change from one frame to the next,
+    as the engine's refinement weighs it (`REFINE_SMOOTHNESS`)."""
+    return tf.reduce_mean(tf.abs(residual[..., 1:, :] - residual[..., :-1, :]))
+
+
 class AdamFit:
     """Adam on a parameter tensor of one shape, descending the spectral distance between what
     `play` makes of it (audio [1, frames], unnormalised) and a target; compiled once.
@@ -42,10 +70,12 @@ class AdamFit:
             as the engine serves every sound.
         shape: The parameters' shape.
         lr: Adam's step size.
+        penalty: Parameters -> a scalar the steps descend beside the distance (not counted in
+            the distance the fit reports and picks its nearest parameters by).
     """
 
     def __init__(
-        self, play: Callable[[tf.Tensor], tf.Tensor], shape: tuple[int, ...], lr: float
+        self, play: Fn, shape: tuple[int, ...], lr: float, penalty: Fn | None = None
     ) -> None:
         self.shape = shape
         self._param, self._m, self._v = (tf.Variable(tf.zeros(shape)) for _ in range(3))
@@ -55,7 +85,8 @@ class AdamFit:
             with tf.GradientTape() as tape:
                 audio = at_output_peak(play(self._param))
                 loss = tf.reduce_mean(multires_distance(audio, target))
-            g = tape.gradient(loss, self._param)
+                descended = loss if penalty is None else loss + penalty(self._param)
+            g = tape.gradient(descended, self._param)
             self._m.assign(0.9 * self._m + 0.1 * g)
             self._v.assign(0.999 * self._v + 0.001 * tf.square(g))
             m_hat, v_hat = self._m / (1.0 - 0.9**t), self._v / (1.0 - 0.999**t)
