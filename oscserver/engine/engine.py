@@ -44,7 +44,7 @@ OUTPUT_PEAK = 0.9
 RENDER_CHUNK = 32
 #: Weight of the residual's roughness (mean absolute change from one control frame to the next)
 #: in what the refinement descends; the distance alone picks the nearest residual. On drums-v2
-#: it quarters the roughness for 0.003-0.012 of distance (docs/refinement.md): each frame's
+#: it quarters the roughness for 0.004-0.027 of distance (docs/refinement.md): each frame's
 #: residual fitted on its own left frame-to-frame level jumps.
 REFINE_SMOOTHNESS = 0.2
 #: Most refinement steps run in one compiled call; a cancel or deadline is seen between calls.
