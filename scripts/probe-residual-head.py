@@ -45,8 +45,8 @@ def main(model: str, data: str, steps: int, count: int, seed: int) -> None:
     import tensorflow as tf
 
     from oscserver.engine import DrumEngine
-    from oscserver.engine.engine import at_output_peak
-    from oscserver.evaluation.probes import chosen_drums, synthesis_halves
+    from oscserver.engine.engine import at_output_peak, synthesis_halves
+    from oscserver.evaluation.probes import chosen_drums
     from oscserver.model.spectral import multires_distance
     from oscserver.training.dataset import Dataset
 
@@ -56,7 +56,7 @@ def main(model: str, data: str, steps: int, count: int, seed: int) -> None:
     ds = Dataset.load(Path(data))
     train = np.stack([engine.prepare(a, engine.sample_rate) for a in ds.audio[ds.split == 0]])
 
-    controls_of, played = synthesis_halves(engine)
+    controls_of, played = synthesis_halves(engine.artifact.generator)
 
     def guessed_controls(targets: np.ndarray) -> np.ndarray:
         """The controls the synthesis network gives the encoder's w of prepared drums."""

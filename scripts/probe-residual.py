@@ -61,8 +61,8 @@ def main(model: str, data: str, count: int, seed: int, figure: str | None) -> No
     import tensorflow as tf
 
     from oscserver.engine import DrumEngine
-    from oscserver.engine.engine import REFINE_LR, REFINE_SMOOTHNESS
-    from oscserver.evaluation.probes import AdamFit, chosen_drums, roughness, synthesis_halves
+    from oscserver.engine.engine import REFINE_LR, REFINE_SMOOTHNESS, synthesis_halves
+    from oscserver.evaluation.probes import AdamFit, chosen_drums, roughness
     from oscserver.model.spectral import multires_distance
     from oscserver.training.dataset import Dataset
     from oscserver.training.samples import spectrogram_grid
@@ -70,7 +70,7 @@ def main(model: str, data: str, count: int, seed: int, figure: str | None) -> No
     engine = DrumEngine.load(model)
     c = engine.config
     drums = chosen_drums(engine, Dataset.load(Path(data)), count, seed)
-    controls, play = synthesis_halves(engine)
+    controls, play = synthesis_halves(engine.artifact.generator)
     shape = engine.residual_shape
 
     def both(state: tf.Tensor) -> tf.Tensor:  # w, then the residual's values

@@ -56,7 +56,8 @@ def main(model: str, data: str, count: int, steps: int, seed: int) -> None:
     import tensorflow as tf
 
     from oscserver.engine import DrumEngine
-    from oscserver.evaluation.probes import AdamFit, chosen_drums, synthesis_halves
+    from oscserver.engine.engine import synthesis_halves
+    from oscserver.evaluation.probes import AdamFit, chosen_drums
     from oscserver.model.layers import DrumSynth
     from oscserver.model.spectral import multires_distance
     from oscserver.training.dataset import Dataset
@@ -64,7 +65,7 @@ def main(model: str, data: str, count: int, steps: int, seed: int) -> None:
     engine = DrumEngine.load(model, warmup=False)
     c = engine.config
     drums = chosen_drums(engine, Dataset.load(Path(data)), count, seed)
-    controls, play = synthesis_halves(engine)
+    controls, play = synthesis_halves(engine.artifact.generator)
     fit_w = AdamFit(lambda w: play(controls(w)), (1, c.w_dim), W_LR)
     rows = []
     for sounds, targets in drums:

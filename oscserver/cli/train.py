@@ -388,6 +388,49 @@ def train_encoder(
     click.echo(str(out))
 
 
+@click.command("train-residual-head")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="Model folder: the head trains beside its encoder and goes into it.",
+)
+@dataset_option("Dataset built by `drumsynth dataset`: its training drums; held-out ones scored.")
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the head's checkpoint and losses (resumed from).",
+)
+@click.option("--steps", type=click.IntRange(1), default=20000, help="Train until this step.")
+@click.option("--batch", type=click.IntRange(1), default=8, help="Drums a step.")
+@seed_option("Seed of the batches.")
+def train_residual_head(
+    model_dir: Path, data: Path, run_dir: Path, steps: int, batch: int, seed: int
+) -> None:
+    """Train the residual head (the encoder's guess at the detail W lacks) into a model.
+
+    It guesses, in one pass, what refinement adds to an inverted drum's controls, so
+    /drum/invert without refinement sounds nearer the recording, and refinement starts there.
+    Writes the run's checkpoint every 500 steps and resumes from it; then puts the head into the
+    model folder and prints, per class, the held-out drums' mean distance without and with it.
+    """
+    from oscserver.training.recipe import train_residual_head_run
+    from oscserver.training.residual_head import ResidualHeadTrainConfig
+
+    config = ResidualHeadTrainConfig(steps=steps, batch=batch, seed=seed)
+    with one_line_errors(), Progress("train-residual-head") as progress:
+        table = train_residual_head_run(model_dir, data, run_dir, config, on_step=progress.step)
+    for name, row in table.items():
+        click.echo(
+            f"{name}: held-out distance {row['encoder']:.3f} -> {row['with_head']:.3f} "
+            f"({row['drums']} drums)"
+        )
+    click.echo(str(model_dir))
+
+
 @click.command()
 @existing_run_option("Run folder with checkpoint, pca.npz, encoder.")
 @out_option("Model folder to write, e.g. models/drums-v2.", kind="folder", required=True)
@@ -408,5 +451,6 @@ COMMANDS = (
     fit_pca,
     fit_class_head,
     train_encoder,
+    train_residual_head,
     export,
 )

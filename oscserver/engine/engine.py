@@ -106,6 +106,27 @@ def synthesize(
     return at_output_peak(generator.synthesis([ws, layer, synth], training=False))
 
 
+def synthesis_halves(
+    generator: Generator,
+) -> tuple[Callable[[tf.Tensor], tf.Tensor], Callable[[tf.Tensor], tf.Tensor]]:
+    """The synthesis network in its two halves, with the noise every render shares: w
+    [n, w_dim] (or styles [n, num_ws, w_dim]) -> controls [n, control_frames, num_controls],
+    and controls -> audio [n, frames] (not yet at the output peak). The second after the first
+    plays w as `synthesize` does; a residual is added between them."""
+    to_controls, drum_synth = split_synthesis(generator.synthesis)
+    layer, synth = (tf.constant(x) for x in render_noise(generator))
+    num_ws = generator.synthesis.inputs[0].shape[1]
+
+    def controls(w: tf.Tensor) -> tf.Tensor:
+        ws = tf.tile(w[:, None], [1, num_ws, 1]) if w.shape.rank == 2 else w
+        return to_controls([ws, tf.tile(layer, [tf.shape(w)[0], 1, 1])], training=False)
+
+    def play(ctrl: tf.Tensor) -> tf.Tensor:
+        return drum_synth([ctrl, tf.tile(synth, [tf.shape(ctrl)[0], 1, 1, 1])], training=False)
+
+    return controls, play
+
+
 def at_output_peak(audio: tf.Tensor) -> tf.Tensor:
     """Audio [n, frames] scaled to OUTPUT_PEAK, as every sound is served."""
     peak = tf.reduce_max(tf.abs(audio), axis=1, keepdims=True)
@@ -140,17 +161,10 @@ class DrumEngine:
             # style mixing: one w per layer (synth_fn, one w tiled, stays the fast path)
             return synthesize(gen, ws, self._layer_noise, self._synth_noise)
 
-        to_controls, drum_synth = split_synthesis(gen.synthesis)
-
-        # the synthesis network in its two halves, a residual added to the controls between
-        # them: with a zero residual, the sound synthesize gives
-        def controls_of(ws: tf.Tensor) -> tf.Tensor:
-            layer = tf.tile(self._layer_noise, [tf.shape(ws)[0], 1, 1])
-            return to_controls([ws, layer], training=False)
+        controls_of, play = synthesis_halves(gen)
 
         def played(controls: tf.Tensor) -> tf.Tensor:
-            synth = tf.tile(self._synth_noise, [tf.shape(controls)[0], 1, 1, 1])
-            return at_output_peak(drum_synth([controls, synth], training=False))
+            return at_output_peak(play(controls))
 
         self._played = played
         self._controls = tf.function(

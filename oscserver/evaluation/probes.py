@@ -1,5 +1,5 @@
-"""What the research probes in `scripts/` share: the drums they pick, the synthesis network in
-its two halves, and an Adam fit.
+"""What the research probes in `scripts/` share: the drums they pick, a residual's roughness
+and an Adam fit (the synthesis network's two halves are the engine's `synthesis_halves`).
 
 Neither the server nor `drumsynth evaluate` uses this module. The probes measure what a
 refinement could reach, beside what the engine's own refinement does (docs/refinement.md).
@@ -12,10 +12,9 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from oscserver.engine.engine import DrumEngine, at_output_peak, render_noise
+from oscserver.engine.engine import DrumEngine, at_output_peak
 from oscserver.evaluation.measures import held_out
 from oscserver.model.spectral import multires_distance
-from oscserver.model.synthesis import split_synthesis
 from oscserver.training.dataset import Dataset
 
 Fn = Callable[[tf.Tensor], tf.Tensor]
@@ -35,24 +34,6 @@ def chosen_drums(
         sounds = data.audio[rows]
         out.append((sounds, np.stack([engine.prepare(s, engine.sample_rate) for s in sounds])))
     return out
-
-
-def synthesis_halves(engine: DrumEngine) -> tuple[Fn, Fn]:
-    """The engine's synthesis network in its two halves, with the noise every render shares:
-    w [n, w_dim] -> controls [n, control_frames, num_controls], and controls -> audio
-    [n, frames] (not yet scaled to the output peak). The second after the first plays w."""
-    c = engine.config
-    to_controls, drum_synth = split_synthesis(engine.artifact.generator.synthesis)
-    layer, synth = (tf.constant(x) for x in render_noise(engine.artifact.generator))
-
-    def controls(w: tf.Tensor) -> tf.Tensor:
-        ws = tf.tile(w[:, None], [1, c.num_ws, 1])
-        return to_controls([ws, tf.tile(layer, [tf.shape(w)[0], 1, 1])])
-
-    def play(ctrl: tf.Tensor) -> tf.Tensor:
-        return drum_synth([ctrl, tf.tile(synth, [tf.shape(ctrl)[0], 1, 1, 1])])
-
-    return controls, play
 
 
 def roughness(residual: tf.Tensor) -> tf.Tensor:

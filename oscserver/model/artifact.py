@@ -9,6 +9,9 @@ Layout of a model folder:
     pca.npz                    per class: mean w, components, std per axis, explained variance
     class_head.npz             optional: the class head (model/class_head.py); without it the
                                encoder's own head names inverted sounds
+    residual_head.weights.h5   optional: the residual head (model/residual_head.py); without it
+                               an inversion without refinement is of w alone
+An optional file is part of the model when the manifest lists it.
 """
 
 from __future__ import annotations
@@ -28,10 +31,13 @@ from oscserver.model.class_head import CLASS_HEAD_FILE, ClassHead, ClassHeadErro
 from oscserver.model.config import ModelConfig
 from oscserver.model.encoder import build_encoder
 from oscserver.model.generator import Generator
+from oscserver.model.residual_head import RESIDUAL_HEAD_FILE, build_residual_head
 
 FORMAT_VERSION = "1"
 WEIGHT_FILES = ("mapping.weights.h5", "synthesis.weights.h5", "encoder.weights.h5")
 DATA_FILES = ("config.json", "pca.npz", *WEIGHT_FILES)
+#: Files a model may have; each is part of it when the manifest lists it.
+OPTIONAL_FILES = (CLASS_HEAD_FILE, RESIDUAL_HEAD_FILE)
 
 
 class ArtifactError(ValueError):
@@ -67,6 +73,8 @@ class Artifact:
     pca: dict[str, ClassPCA]  # per class
     manifest: dict[str, Any]  # the manifest as read
     class_head: ClassHead | None = None  # names inverted sounds; None: the encoder's head does
+    #: (audio, controls) -> the residual an inversion adds to w's controls; None: none
+    residual_head: keras.Model | None = None
 
     @property
     def pca_axes(self) -> int:
@@ -112,6 +120,7 @@ def save_artifact(
     pca: dict[str, ClassPCA],
     extra: dict[str, Any] | None = None,
     class_head: ClassHead | None = None,
+    residual_head: keras.Model | None = None,
 ) -> Path:
     """Writes a model folder (to a temporary sibling, then moved into place)."""
     if class_head is not None and class_head.classes != len(config.classes):
@@ -133,7 +142,10 @@ def save_artifact(
     files = DATA_FILES
     if class_head is not None:
         class_head.save(tmp / CLASS_HEAD_FILE)
-        files = (*DATA_FILES, CLASS_HEAD_FILE)
+        files = (*files, CLASS_HEAD_FILE)
+    if residual_head is not None:
+        residual_head.save_weights(tmp / RESIDUAL_HEAD_FILE)
+        files = (*files, RESIDUAL_HEAD_FILE)
     manifest = {
         "format_version": FORMAT_VERSION,
         "name": folder.name,
@@ -143,7 +155,7 @@ def save_artifact(
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
     # Keep files that are not part of the artifact (model card, examples) across a rewrite.
     if folder.exists():
-        for f in ("manifest.json", *DATA_FILES, CLASS_HEAD_FILE):
+        for f in ("manifest.json", *DATA_FILES, *OPTIONAL_FILES):
             (folder / f).unlink(missing_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     for moved in tmp.iterdir():
@@ -182,11 +194,12 @@ def load_artifact(folder: str | os.PathLike[str]) -> Artifact:
             f"(this drumsynth reads version {FORMAT_VERSION})"
         )
     checksums = manifest.get("checksums", {})
-    # the class head is checked when the manifest lists it: a model without one is complete
-    listed_head = CLASS_HEAD_FILE in checksums
-    if listed_head and not (folder / CLASS_HEAD_FILE).is_file():
-        raise ArtifactError(f"model {folder.name} is missing {CLASS_HEAD_FILE}")
-    for f in (*DATA_FILES, CLASS_HEAD_FILE) if listed_head else DATA_FILES:
+    # an optional file is checked when the manifest lists it: a model without one is complete
+    listed = tuple(f for f in OPTIONAL_FILES if f in checksums)
+    for f in listed:
+        if not (folder / f).is_file():
+            raise ArtifactError(f"model {folder.name} is missing {f}")
+    for f in (*DATA_FILES, *listed):
         if checksums.get(f) != sha256(folder / f):
             raise ArtifactError(
                 f"model {folder.name}: checksum mismatch for {f} (file changed or corrupt)"
@@ -212,7 +225,7 @@ def load_artifact(folder: str | os.PathLike[str]) -> Artifact:
     if pca[config.classes[0]].mean.shape != (config.w_dim,):
         raise ArtifactError(f"model {folder.name}: PCA dimension does not match w_dim")
     class_head = None
-    if listed_head:
+    if CLASS_HEAD_FILE in listed:
         try:
             class_head = ClassHead.load(folder / CLASS_HEAD_FILE)
         except ClassHeadError as err:
@@ -226,4 +239,43 @@ def load_artifact(folder: str | os.PathLike[str]) -> Artifact:
                 f"{class_head.sample_rate} Hz, config.json {len(config.classes)} at "
                 f"{config.sample_rate} Hz"
             )
-    return Artifact(folder.name, config, generator, encoder, pca, manifest, class_head)
+    residual_head = None
+    if RESIDUAL_HEAD_FILE in listed:
+        residual_head = build_residual_head(config)
+        try:
+            residual_head.load_weights(folder / RESIDUAL_HEAD_FILE)
+        except (ValueError, OSError) as err:
+            raise ArtifactError(
+                f"model {folder.name}: {RESIDUAL_HEAD_FILE} does not match config.json: {err}"
+            ) from err
+    return Artifact(
+        folder.name, config, generator, encoder, pca, manifest, class_head, residual_head
+    )
+
+
+def attach_residual_head(
+    folder: str | os.PathLike[str], weights: Path, info: dict[str, Any]
+) -> Path:
+    """Puts a trained residual head's weights into a model folder, listed in its manifest with
+    `info` (under "residual_head"), replacing any head it had. The rest of the folder is not
+    rewritten.
+
+    The weights are checked against the model's config first (ArtifactError if they do not
+    fit). The file, then the manifest, are each written beside and renamed into place.
+    """
+    folder = Path(folder)
+    artifact = load_artifact(folder)
+    try:
+        build_residual_head(artifact.config).load_weights(weights)
+    except (ValueError, OSError) as err:
+        raise ArtifactError(f"{weights} is not a residual head of {folder.name}: {err}") from err
+    tmp = folder / (RESIDUAL_HEAD_FILE + ".partial")
+    shutil.copyfile(weights, tmp)
+    manifest = dict(artifact.manifest)
+    manifest["checksums"] = {**manifest["checksums"], RESIDUAL_HEAD_FILE: sha256(tmp)}
+    manifest["residual_head"] = info
+    os.replace(tmp, folder / RESIDUAL_HEAD_FILE)
+    tmp_manifest = folder / "manifest.json.partial"
+    tmp_manifest.write_text(json.dumps(manifest, indent=1))
+    os.replace(tmp_manifest, folder / "manifest.json")
+    return folder / RESIDUAL_HEAD_FILE

@@ -12,12 +12,20 @@ import numpy as np
 import tensorflow as tf
 
 from oscserver.engine.engine import render_noise, synthesize
-from oscserver.model.artifact import ClassPCA, load_artifact, read_pca, save_artifact, save_pca
+from oscserver.model.artifact import (
+    ClassPCA,
+    attach_residual_head,
+    load_artifact,
+    read_pca,
+    save_artifact,
+    save_pca,
+)
 from oscserver.model.class_head import CLASS_HEAD_FILE, ClassHead
 from oscserver.model.config import ModelConfig
 from oscserver.model.encoder import build_encoder
 from oscserver.model.generator import Generator, seed_to_z
 from oscserver.model.mapping import build_mapping
+from oscserver.model.residual_head import RESIDUAL_HEAD_FILE, build_residual_head
 from oscserver.training.checkpoint import CheckpointError, read_state
 from oscserver.training.dataset import Dataset
 from oscserver.training.encoder import (
@@ -34,6 +42,11 @@ from oscserver.training.gan import (
 )
 from oscserver.training.mapping import MappingFitConfig, encode_by_class, fit_mapping
 from oscserver.training.pca import fit_pca
+from oscserver.training.residual_head import (
+    ResidualHeadTrainConfig,
+    ResidualHeadTraining,
+    append_history,
+)
 from oscserver.training.samples import spectrogram_grid, write_examples
 
 #: What a run's later steps write beside its checkpoint.
@@ -249,6 +262,54 @@ def fit_class_head_run(run_dir: Path, data_path: Path, seed: int = 0) -> dict[st
     record = {"data": str(data_path), "seed": seed, "held_out_named_right": held_out}
     (run_dir / "class_head.json").write_text(json.dumps(record, indent=1))
     return held_out
+
+
+def train_residual_head_run(
+    model_dir: Path,
+    data_path: Path,
+    run_dir: Path,
+    config: ResidualHeadTrainConfig,
+    on_step: Callable[[int, int], None] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Trains a model's residual head on the dataset's training drums and puts it in the model.
+
+    The run folder keeps the head's checkpoint (resumed from), `losses.jsonl`, the weights and
+    `residual_head.json`: per class, the mean distance of the held-out test drums inverted
+    without refinement, by the encoder alone and with the head. The model folder gets the
+    weights and that record in its manifest.
+
+    Returns:
+        That record's per-class table.
+    """
+    from oscserver.engine import DrumEngine
+    from oscserver.evaluation.measures import held_out
+
+    engine = DrumEngine(load_artifact(model_dir), warmup=False)
+    data = Dataset.load(data_path)
+    _check_data(data, engine.config)
+    prepared = np.stack([engine.prepare(a, data.sample_rate) for a in data.audio])
+    run_dir.mkdir(parents=True, exist_ok=True)
+    head = build_residual_head(engine.config)
+    training = ResidualHeadTraining(engine.artifact, head, config)
+    history = training.fit(prepared[data.split == 0], run_dir / "checkpoint", on_step)
+    append_history(run_dir / "losses.jsonl", history)
+    judged = held_out(data)
+    table = {}
+    for k, name in enumerate(engine.classes):
+        rows = judged & (data.class_id == k)
+        if np.any(rows):
+            alone, guessed = training.distances(prepared[rows])
+            table[name] = {
+                "drums": int(rows.sum()),
+                "encoder": float(np.mean(alone)),
+                "with_head": float(np.mean(guessed)),
+            }
+    weights = run_dir / RESIDUAL_HEAD_FILE
+    head.save_weights(weights)
+    record = {"data": str(data_path), "train": asdict(config), "held_out_distance": table}
+    (run_dir / "residual_head.json").write_text(json.dumps(record, indent=1))
+    attach_residual_head(model_dir, weights, record)
+    return table
 
 
 def load_pca(path: Path, classes: tuple[str, ...]) -> dict[str, ClassPCA]:

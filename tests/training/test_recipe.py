@@ -79,6 +79,23 @@ def test_recipe_end_to_end(tmp_path):
     assert engine.generate(1, "hat").audio.shape == (8192,)
     auditions = sorted(p.name for p in (model / "examples").glob("*.wav"))
     assert len(auditions) == 3 * 8 and "snare-seed7.wav" in auditions
+    assert engine.artifact.residual_head is None
+
+    # the residual head trains beside the finished model and goes into it, resuming its run
+    head_run = tmp_path / "head-run"
+    out = invoke("train-residual-head", "--model", model, "--data", data, "--run", head_run,
+                 "--steps", 2, "--batch", 2)  # fmt: skip
+    assert "held-out distance" in out
+    out = invoke("train-residual-head", "--model", model, "--data", data, "--run", head_run,
+                 "--steps", 3, "--batch", 2)  # fmt: skip
+    assert json.loads((head_run / "checkpoint" / "state.json").read_text())["step"] == 3
+    assert [json.loads(r)["step"] for r in (head_run / "losses.jsonl").read_text().splitlines()] \
+        == [2, 3]  # fmt: skip
+    manifest = json.loads((model / "manifest.json").read_text())
+    assert "residual_head.weights.h5" in manifest["checksums"]
+    assert manifest["residual_head"]["train"]["steps"] == 3
+    headed = DrumEngine.load(model, warmup=False)
+    assert headed.artifact.residual_head is not None
 
     # a new run may start from the exported model, keeping a snapshot of every step
     run2 = tmp_path / "run2"
