@@ -12,10 +12,11 @@
 # It needs the package installed where it runs (`pip install '.[gpu]'`: TensorFlow with its
 # CUDA libraries). Steps: the autoencoder (stopped after MINUTES with a checkpoint; a rerun
 # with the same RUN resumes it), the fitted mapping, PCA, the encoder's fine-tuning, the class
-# head, the export. OUT/model gets the model's files and OUT/losses.jsonl the autoencoder's
+# head, the export, the residual head (stopped after HEAD_MINUTES). OUT/model gets the model's files and OUT/losses.jsonl the autoencoder's
 # losses; the run itself (checkpoints with optimiser state, too big to bring back) stays in RUN.
 # Knobs (defaults in brackets): RUN [/tmp/drumsynth-gpu-run], MINUTES [5], AE_STEPS [20000],
-# BATCH [64], MAP_STEPS [3000], MAP_SEED [10], ENC_STEPS [600], REAL_STEPS [400], ARCH [default],
+# BATCH [64], MAP_STEPS [3000], MAP_SEED [10], ENC_STEPS [600], REAL_STEPS [400], HEAD_STEPS
+# [30000], HEAD_MINUTES [2], ARCH [default],
 # DS [drumsynth on PATH, else .venv/bin/drumsynth].
 set -eu
 if [ $# -ne 2 ]; then
@@ -32,6 +33,8 @@ MAP_STEPS="${MAP_STEPS:-3000}"
 MAP_SEED="${MAP_SEED:-10}"
 ENC_STEPS="${ENC_STEPS:-600}"
 REAL_STEPS="${REAL_STEPS:-400}"
+HEAD_STEPS="${HEAD_STEPS:-30000}"
+HEAD_MINUTES="${HEAD_MINUTES:-2}"
 ARCH="${ARCH:-default}"
 DS="${DS:-$(command -v drumsynth || echo .venv/bin/drumsynth)}"
 mkdir -p "$OUT"
@@ -47,4 +50,6 @@ $DS train-encoder --run "$RUN" --steps "$ENC_STEPS" --real-data "$DATA" \
     --real-steps "$REAL_STEPS"
 $DS fit-class-head --run "$RUN" --data "$DATA"
 $DS export --run "$RUN" -o "$OUT/model"
+$DS train-residual-head --model "$OUT/model" --data "$DATA" --run "$RUN/residual-head" \
+    --steps "$HEAD_STEPS" --minutes "$HEAD_MINUTES"
 echo "gpu-recipe: $OUT/model in $(( $(date +%s) - began )) s"

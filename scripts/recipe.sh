@@ -15,9 +15,13 @@
 #      (latent, spectral and class losses), then REAL_STEPS on real training drums;
 #   5. the class head that names inverted drums (`drumsynth fit-class-head`: trees on envelope
 #      shape and band levels of the training drums);
-#   6. the export and the evaluation.
+#   6. the export;
+#   7. the residual head, trained into the exported model beside its frozen encoder
+#      (`drumsynth train-residual-head`, HEAD_STEPS steps, checkpoints in $RUN/residual-head:
+#      export drops the head, and the rerun puts the finished one back without training);
+#   8. the evaluation.
 # Environment knobs (defaults in brackets): NAME [drums-v2], RUN [runs/main], AE_STEPS [3000],
-# NOISE [0], MAP_SEED [10], ENC_STEPS [600], REAL_STEPS [400]. The test set is whole libraries the model never trains on (TEST_SOURCES).
+# NOISE [0], MAP_SEED [10], ENC_STEPS [600], REAL_STEPS [400], HEAD_STEPS [30000]. The test set is whole libraries the model never trains on (TEST_SOURCES).
 set -eu
 cd "$(dirname "$0")/.."
 NAME="${NAME:-drums-v2}"
@@ -27,6 +31,7 @@ NOISE="${NOISE:-0}"
 MAP_SEED="${MAP_SEED:-10}"
 ENC_STEPS="${ENC_STEPS:-600}"
 REAL_STEPS="${REAL_STEPS:-400}"
+HEAD_STEPS="${HEAD_STEPS:-30000}"
 CLASSES="kick,snare,hat,openhat,tom,cymbal"
 TEST_SOURCES="timgm6mb,lmms,hydrogen/GMRockKit,hydrogen/ForzeeStereo,hydrogen/The Black Pearl,\
 hydrogen/ElectricEmpireKit,hydrogen/HardElectro1"
@@ -51,5 +56,7 @@ if [ ! -f "$RUN/encoder.weights.h5" ]; then
 fi
 [ -f "$RUN/class_head.npz" ] || $DS fit-class-head --run "$RUN" --data "$DATA"
 $DS export --run "$RUN" -o "models/$NAME"
+$DS train-residual-head --model "models/$NAME" --data "$DATA" --run "$RUN/residual-head" \
+    --steps "$HEAD_STEPS"
 $DS evaluate --model "models/$NAME" --data "$DATA" --out "models/$NAME/evaluation" \
     --losses "$RUN/losses.jsonl"

@@ -95,7 +95,7 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
     first = recipe()
     assert [c.split()[0] for c in first] == [
         "render-soundfonts", "dataset", "train", "fit-mapping", "fit-pca", "train-encoder",
-        "fit-class-head", "export", "evaluate",
+        "fit-class-head", "export", "train-residual-head", "evaluate",
     ]  # fmt: skip
     train = first[2]
     assert "--run runs/main --steps 3000" in train
@@ -106,8 +106,13 @@ def test_the_recipe_runs_its_stages_in_order_and_a_rerun_skips_what_is_done(
                         "--real-steps 400")  # fmt: skip
     assert first[6] == "fit-class-head --run runs/main --data data/drums.npz"
     assert first[7] == "export --run runs/main -o models/drums-v2"
-    # a rerun resumes the autoencoder (a no-op once it is done) and skips the fitted steps
-    assert [c.split()[0] for c in recipe()] == ["train", "export", "evaluate"]
+    # the residual head trains into the exported model, from its own resumable run
+    assert first[8] == ("train-residual-head --model models/drums-v2 --data data/drums.npz "
+                        "--run runs/main/residual-head --steps 30000")  # fmt: skip
+    # a rerun resumes the autoencoder and the head (no-ops once done), skips the fitted steps
+    assert [c.split()[0] for c in recipe()] == [
+        "train", "export", "train-residual-head", "evaluate"
+    ]  # fmt: skip
 
 
 def test_the_gpu_recipe_trains_a_packed_dataset_into_one_folder_within_its_time(
@@ -124,8 +129,8 @@ def test_the_gpu_recipe_trains_a_packed_dataset_into_one_folder_within_its_time(
     ):
         subprocess.run([drumsynth, *args], check=True, capture_output=True, timeout=300)
     env = dict(os.environ, RUN=str(tmp_path / "run"), MINUTES="0.0001", AE_STEPS="500",
-               BATCH="4", MAP_STEPS="4", ENC_STEPS="2", REAL_STEPS="2", ARCH="tiny",
-               DS=drumsynth)  # fmt: skip
+               BATCH="4", MAP_STEPS="4", ENC_STEPS="2", REAL_STEPS="2", HEAD_STEPS="2",
+               ARCH="tiny", DS=drumsynth)  # fmt: skip
     done = subprocess.run(["sh", str(ROOT / "scripts/gpu-recipe.sh"), str(packed), str(out)],
                           env=env, capture_output=True, text=True, timeout=900)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
@@ -137,6 +142,7 @@ def test_the_gpu_recipe_trains_a_packed_dataset_into_one_folder_within_its_time(
 
     model = load_artifact(out / "model")
     assert model.class_head is not None and model.config.classes == ("kick", "snare", "hat")
+    assert model.residual_head is not None
     usage = subprocess.run(["sh", str(ROOT / "scripts/gpu-recipe.sh")], capture_output=True,
                            text=True, timeout=60)  # fmt: skip
     assert usage.returncode == 2 and "usage:" in usage.stderr

@@ -122,6 +122,13 @@ def seed_option(help_text: str) -> Callable[[F], F]:
     return click.option("--seed", type=click.IntRange(0), default=0, help=help_text)
 
 
+def minutes_option(help_text: str) -> Callable[[F], F]:
+    """--minutes: a time budget for training, after which it checkpoints and stops."""
+    return click.option(
+        "--minutes", type=click.FloatRange(0, min_open=True), default=None, help=help_text
+    )
+
+
 def arch_option(help_text: str) -> Callable[[F], F]:
     """--arch: a named architecture of `oscserver.model.config`."""
     return click.option(

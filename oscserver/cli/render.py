@@ -223,9 +223,10 @@ def interpolate(
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Also save the latent w ([w_dim] float32; [n, w_dim] with --slices) as a .npy file, "
-    "and with --refine the residual it fitted beside it (<name>-residual.npy: "
-    "[control_frames, controls], [n, ...] with --slices); engine.render(w, residual=r) plays "
-    "the resynthesis again.",
+    "and the residual beside it (<name>-residual.npy, [control_frames, controls], [n, ...] "
+    "with --slices: the model's residual head's guess, refined by --refine steps; none for a "
+    "model without the head, unrefined); engine.render(w, residual=r) plays the resynthesis "
+    "again.",
 )
 @click.option(
     "--slices",
@@ -277,13 +278,13 @@ def invert(
     click.echo(f"pca ({cls}, std devs from its mean): {coords}")
     if save_latent is not None:
         click.echo(f"latent: {save_latent}")
-        if refine:
+        if render.residual is not None:
             click.echo(f"residual: {residual_file(save_latent)}")
     click.echo(f"its PCA part as a command: drumsynth generate -c {cls} --psi 0 --pca {coords}")
 
 
 def _save_state(path: Path, latent: np.ndarray, residual: np.ndarray | None) -> None:
-    """The latent at `path` and, refined, the residual at `residual_file(path)`."""
+    """The latent at `path` and the residual, where there is one, at `residual_file(path)`."""
     write_latent(path, latent)
     if residual is not None:
         write_latent(residual_file(path), residual)

@@ -15,6 +15,7 @@ from oscserver.cli.options import (
     arch_option,
     dataset_option,
     existing_run_option,
+    minutes_option,
     out_option,
     seed_option,
 )
@@ -213,12 +214,7 @@ def dataset(
     "to branch a run from one (0: none).",
 )
 @seed_option("Seed of the run's randomness.")
-@click.option(
-    "--minutes",
-    type=click.FloatRange(0, min_open=True),
-    default=None,
-    help="Stop after this much training, with a checkpoint; the same command resumes it.",
-)
+@minutes_option("Stop after this much training, with a checkpoint; the same command resumes it.")
 @arch_option("Architecture of a new run (a resumed run keeps its own).")
 @click.option(
     "--init-from",
@@ -406,9 +402,16 @@ def train_encoder(
 )
 @click.option("--steps", type=click.IntRange(1), default=20000, help="Train until this step.")
 @click.option("--batch", type=click.IntRange(1), default=8, help="Drums a step.")
+@minutes_option("Stop after this long (checkpointed) and put the head reached into the model.")
 @seed_option("Seed of the batches.")
 def train_residual_head(
-    model_dir: Path, data: Path, run_dir: Path, steps: int, batch: int, seed: int
+    model_dir: Path,
+    data: Path,
+    run_dir: Path,
+    steps: int,
+    batch: int,
+    minutes: float | None,
+    seed: int,
 ) -> None:
     """Train the residual head (the encoder's guess at the detail W lacks) into a model.
 
@@ -422,7 +425,7 @@ def train_residual_head(
 
     config = ResidualHeadTrainConfig(steps=steps, batch=batch, seed=seed)
     with one_line_errors(), Progress("train-residual-head") as progress:
-        table = train_residual_head_run(model_dir, data, run_dir, config, on_step=progress.step)
+        table = train_residual_head_run(model_dir, data, run_dir, config, progress.step, minutes)
     for name, row in table.items():
         click.echo(
             f"{name}: held-out distance {row['encoder']:.3f} -> {row['with_head']:.3f} "

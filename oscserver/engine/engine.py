@@ -1,8 +1,9 @@
 """The inference object: a model held once, compiled, warmed up, with a small surface.
 
 seed -> sound, PCA coordinates -> sound (and back), interpolation paths, inversion of audio.
-Every sound is a pure function of its latent and, for a refined inversion, its residual (what
-refinement added to the synthesiser's controls beyond what w gives them): the synthesis noise
+Every sound is a pure function of its latent and, for an inversion, its residual (what the
+model's residual head guessed, and refinement added, to the synthesiser's controls beyond what
+w gives them; none for a model without the head, unrefined): the synthesis noise
 is drawn once at load (from a fixed seed) and shared by every render, so the same state gives
 the same bytes whether it is rendered alone, in a path or in another process.
 """
@@ -69,7 +70,7 @@ class Render:
     latent: np.ndarray  # float32 [w_dim] or [n, w_dim]
     labels: tuple[str, ...] = ()  # inversion: the class the encoder heard in each input
     #: float32 [control_frames, num_controls] or [n, ...]: added to the controls w gives the
-    #: synthesiser (a refined inversion's detail beyond W); None for a sound of w alone
+    #: synthesiser (an inversion's detail beyond W); None for a sound of w alone
     residual: np.ndarray | None = None
 
 
@@ -180,11 +181,17 @@ class DrumEngine:
         def residual_fn(ws: tf.Tensor, residual: tf.Tensor) -> tf.Tensor:
             return played(controls_of(ws) + residual)
 
+        head = artifact.residual_head
+
         @tf.function(input_signature=[tf.TensorSpec([None, c.frames], tf.float32)])
-        def encode_fn(audio: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-            # w [n, w_dim] and the class head's choice [n]
+        def encode_fn(audio: tf.Tensor) -> tuple[tf.Tensor, ...]:
+            # w [n, w_dim], the encoder's class [n] and, with a residual head, its guess at
+            # the residual [n, control_frames, num_controls]
             w, logits = artifact.encoder(audio, training=False)
-            return w, tf.argmax(logits, axis=-1, output_type=tf.int32)
+            labels = tf.argmax(logits, axis=-1, output_type=tf.int32)
+            if head is None:
+                return w, labels
+            return w, labels, head([audio, controls_of(w)], training=False)
 
         means = tf.constant(self._class_means)
         seed_spec = [
@@ -622,10 +629,12 @@ class DrumEngine:
         check: Check | None,
         done: float = 0.0,
         share: float = 1.0,
+        start: np.ndarray | None = None,
     ) -> np.ndarray:
         """`steps` Adam steps on a residual added to the controls w [1, w_dim] gives, from
-        zero, towards target [1, frames]; returns the nearest residual [1, control_frames,
-        num_controls] visited, zero included, so refinement never moves a sound further away.
+        `start` (the residual head's guess [1, control_frames, num_controls]; None: zero),
+        towards target [1, frames]; returns the nearest residual visited, the start included,
+        so refinement never moves a sound further away than the encoder's guess.
         The residual reaches detail W does not, and faster than steps in W (docs/refinement.md).
 
         Without `check`, REFINE_CHUNK steps a call. With it, chunks of about JOB_SLICE_S (one
@@ -636,19 +645,20 @@ class DrumEngine:
         refine_fn = self._refine_fn
         ws = np.repeat(np.asarray(w, np.float32)[:, None], self.num_ws, axis=1)
         controls = self._controls(ws)
-        r = m = v = tf.zeros_like(controls)
+        m = v = tf.zeros_like(controls)
+        r = m if start is None else tf.constant(start, tf.float32)
         best, best_d = r, tf.constant(np.inf, tf.float32)
         target_t = tf.constant(target, tf.float32)
-        start, n = 0, 1 if check is not None else REFINE_CHUNK
-        while start < steps:
+        i, n = 0, 1 if check is not None else REFINE_CHUNK
+        while i < steps:
             if check is not None:
-                check(done + share * start / steps)
-            n = min(n, steps - start)
+                check(done + share * i / steps)
+            n = min(n, steps - i)
             began = time.perf_counter()
             r, m, v, best, best_d = refine_fn(
-                r, m, v, best, best_d, controls, target_t, tf.constant(start), tf.constant(n)
+                r, m, v, best, best_d, controls, target_t, tf.constant(i), tf.constant(n)
             )
-            start += n
+            i += n
             if check is not None:
                 n = _slice_size((time.perf_counter() - began) / n, REFINE_CHUNK)
         if steps:  # the last step's residual, not yet measured: one more step measures it
@@ -671,15 +681,16 @@ class DrumEngine:
         one_shot = prepare_one_shot(mono, self.frames, decay_db=ONE_SHOT_DECAY_DB)
         return normalize_peak(one_shot, OUTPUT_PEAK)
 
-    def _encode(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Prepared sounds [n, frames] -> their w [n, w_dim] and class ids [n].
+    def _encode(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Prepared sounds [n, frames] -> their w [n, w_dim], class ids [n] and the residual
+        head's guesses [n, control_frames, num_controls] (None when the model has no head).
 
         The class is the artifact's class head's where it has one, else the encoder's.
         """
         head = self.artifact.class_head
         named = None if head is None else head.predict(targets)
-        w, labels = self._encode_fn(targets)
-        return w.numpy(), labels.numpy() if named is None else named
+        w, labels, *guess = (t.numpy() for t in self._encode_fn(targets))
+        return w, labels if named is None else named, guess[0] if guess else None
 
     def invert(
         self,
@@ -688,20 +699,21 @@ class DrumEngine:
         refine_steps: int = 0,
         check: Check | None = None,
     ) -> Render:
-        """Inverts audio into W with the encoder, then `refine_steps` gradient steps.
+        """Inverts audio into W with the encoder (and the residual head's guess at what W
+        lacks, where the model has one), then `refine_steps` gradient steps on the residual.
 
         `check`, when given, is called between chunks of refinement with the fraction done and
         may raise to stop the work (a cancelled request, a deadline).
 
         Returns:
-            The resynthesis [frames], its latent [w_dim] and, refined, its residual.
+            The resynthesis [frames], its latent [w_dim] and its residual (None for a model
+            without a residual head, unrefined).
         """
         _check_refine(refine_steps)
         target = self.prepare(audio, sample_rate)[None]
-        w, label = self._encode(target)
-        residual = None
+        w, label, residual = self._encode(target)
         if refine_steps:
-            residual = self._refine(w, target, refine_steps, check)
+            residual = self._refine(w, target, refine_steps, check, start=residual)
         render = self.render(w[0], residual=None if residual is None else residual[0])
         return Render(render.audio, render.latent, (self.classes[int(label[0])],), render.residual)
 
@@ -747,11 +759,12 @@ class DrumEngine:
             encoded = _in_slices(self._encode, targets, check, 0.0, n / total)
         w = np.concatenate([e[0] for e in encoded])
         labels = tuple(self.classes[int(k)] for e in encoded for k in e[1])
-        residual = None
+        residual = None if encoded[0][2] is None else np.concatenate([e[2] for e in encoded])
         if refine_steps:
             share = refine_steps / total
             refined = [self._refine(w[i : i + 1], targets[i : i + 1], refine_steps, check,
-                                    (n + i * refine_steps) / total, share)
+                                    (n + i * refine_steps) / total, share,
+                                    None if residual is None else residual[i : i + 1])
                        for i in range(n)]  # fmt: skip
             residual = np.concatenate(refined)
         audio = self._render_checked(w, check, 1.0 - n / total, n / total, residual)

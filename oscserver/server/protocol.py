@@ -340,10 +340,11 @@ TABLE: Final[tuple[Address, ...]] = (
         ),
         "invert",
         "The sound of an audio file inverted into the model. The slot's base latent becomes "
-        "that latent, its class the one the encoder hears. Refined, the slot also keeps the "
-        "detail the steps fitted (a residual on the synthesiser's controls, "
-        "docs/refinement.md) through `/drum/pca`, `/drum/pcaabs`, `/drum/morph`, "
-        "`/drum/path`, `/drum/mix` (as slot B) and presets; a seed or random sound replaces it.",
+        "that latent, its class the one the encoder hears. The slot also keeps the detail "
+        "beyond the latent (a residual on the synthesiser's controls that the model's residual "
+        "head guesses and refinement steps fit, docs/refinement.md) through `/drum/pca`, "
+        "`/drum/pcaabs`, `/drum/morph`, `/drum/path`, `/drum/mix` (as slot B) and presets; a "
+        "seed or random sound replaces it.",
         "`/drum/done /drum/invert slot path frames sr ms class`",
         queued=True,
         renders=True,

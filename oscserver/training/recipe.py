@@ -42,11 +42,7 @@ from oscserver.training.gan import (
 )
 from oscserver.training.mapping import MappingFitConfig, encode_by_class, fit_mapping
 from oscserver.training.pca import fit_pca
-from oscserver.training.residual_head import (
-    ResidualHeadTrainConfig,
-    ResidualHeadTraining,
-    append_history,
-)
+from oscserver.training.residual_head import ResidualHeadTrainConfig, ResidualHeadTraining
 from oscserver.training.samples import spectrogram_grid, write_examples
 
 #: What a run's later steps write beside its checkpoint.
@@ -270,8 +266,10 @@ def train_residual_head_run(
     run_dir: Path,
     config: ResidualHeadTrainConfig,
     on_step: Callable[[int, int], None] | None = None,
+    minutes: float | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Trains a model's residual head on the dataset's training drums and puts it in the model.
+    """Trains a model's residual head on the dataset's training drums and puts it in the model
+    (after `minutes`, None for no limit, it stops early: at the step its record names).
 
     The run folder keeps the head's checkpoint (resumed from), `losses.jsonl`, the weights and
     `residual_head.json`: per class, the mean distance of the held-out test drums inverted
@@ -291,8 +289,8 @@ def train_residual_head_run(
     run_dir.mkdir(parents=True, exist_ok=True)
     head = build_residual_head(engine.config)
     training = ResidualHeadTraining(engine.artifact, head, config)
-    history = training.fit(prepared[data.split == 0], run_dir / "checkpoint", on_step)
-    append_history(run_dir / "losses.jsonl", history)
+    step = training.fit(prepared[data.split == 0], run_dir / "checkpoint",
+                        run_dir / "losses.jsonl", on_step, minutes)  # fmt: skip
     judged = held_out(data)
     table = {}
     for k, name in enumerate(engine.classes):
@@ -306,7 +304,12 @@ def train_residual_head_run(
             }
     weights = run_dir / RESIDUAL_HEAD_FILE
     head.save_weights(weights)
-    record = {"data": str(data_path), "train": asdict(config), "held_out_distance": table}
+    record = {
+        "data": str(data_path),
+        "step": step,
+        "train": asdict(config),
+        "held_out_distance": table,
+    }
     (run_dir / "residual_head.json").write_text(json.dumps(record, indent=1))
     attach_residual_head(model_dir, weights, record)
     return table

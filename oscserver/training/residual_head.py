@@ -12,6 +12,7 @@ synthesiser alone.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -90,34 +91,46 @@ class ResidualHeadTraining:
         self,
         audio: np.ndarray,
         checkpoint: Path,
+        losses: Path | None = None,
         on_step: Callable[[int, int], None] | None = None,
-    ) -> list[dict[str, float]]:
+        minutes: float | None = None,
+    ) -> int:
         """Trains on prepared drums [n, frames] up to config.steps, resuming from `checkpoint`
         (a folder) where it holds one, and writing it every checkpoint_every steps and at the
-        end. Returns the mean training distance over each stretch between checkpoints."""
+        end; each time, the mean training distance since the last is appended to `losses` (a
+        JSON-lines file), when given. After `minutes` (None: no limit) it checkpoints and stops
+        early. Returns the step reached."""
         c = self.config
         start = 0
         if (checkpoint / "state.json").is_file():
             start = int(load_checkpoint(checkpoint, {"head": self.head}, {"adam": self.optimizer})
                         .state["step"])  # fmt: skip
         controls = self.controls(audio)
-        history: list[dict[str, float]] = []
-        losses: list[float] = []
+        distances: list[float] = []
+        stop = None if minutes is None else time.monotonic() + 60.0 * minutes
+        step = start
         for i in range(start, c.steps):
             rows = np.random.default_rng((c.seed, i)).choice(len(audio), c.batch, replace=False)
-            losses.append(float(self._step(tf.constant(audio[rows]), tf.constant(controls[rows]))))
+            d = self._step(tf.constant(audio[rows]), tf.constant(controls[rows]))
+            distances.append(float(d))
             if on_step is not None:
                 on_step(i + 1, c.steps)
-            if (i + 1) % c.checkpoint_every == 0 or i + 1 == c.steps:
-                history.append({"step": i + 1, "distance": float(np.mean(losses))})
-                losses = []
+            step = i + 1
+            late = stop is not None and time.monotonic() > stop
+            if step % c.checkpoint_every == 0 or step == c.steps or late:
                 save_checkpoint(
                     checkpoint,
                     {"head": self.head},
                     {"adam": self.optimizer},
                     {"step": i + 1, "train": asdict(c)},
                 )
-        return history
+                if losses is not None:
+                    with losses.open("a") as f:
+                        f.write(json.dumps({"step": i + 1, "distance": np.mean(distances)}) + "\n")
+                distances = []
+            if late:
+                break
+        return step
 
     def distances(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per prepared drum [n, frames], the spectral distance of the encoder's sound and of
@@ -130,10 +143,3 @@ class ResidualHeadTraining:
             np.concatenate([p[0].numpy() for p in pairs]),
             np.concatenate([p[1].numpy() for p in pairs]),
         )
-
-
-def append_history(path: Path, history: list[dict[str, float]]) -> None:
-    """Appends training rows to a JSON-lines file."""
-    with path.open("a") as f:
-        for row in history:
-            f.write(json.dumps(row) + "\n")

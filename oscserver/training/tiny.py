@@ -11,13 +11,15 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from oscserver.model.artifact import save_artifact
+from oscserver.model.artifact import attach_residual_head, load_artifact, save_artifact
 from oscserver.model.class_head import ClassHead
 from oscserver.model.config import DEFAULT_CLASSES, ModelConfig, tiny_config
+from oscserver.model.residual_head import RESIDUAL_HEAD_FILE, build_residual_head
 from oscserver.training.dataset import Dataset
 from oscserver.training.encoder import EncoderTrainConfig, train_encoder
 from oscserver.training.gan import GanTrainer, TrainConfig, make_strategy, train_gan
 from oscserver.training.pca import fit_pca
+from oscserver.training.residual_head import ResidualHeadTrainConfig, ResidualHeadTraining
 
 
 def synthetic_drums(
@@ -59,13 +61,15 @@ def make_tiny_artifact(
     classes: tuple[str, ...] = DEFAULT_CLASSES,
     gan_steps: int = 30,
     encoder_steps: int = 30,
+    residual_head_steps: int = 3,
     seed: int = 0,
 ) -> Path:
     """Trains a tiny model for a few steps and saves it as a real artifact in `folder`.
 
     `seed` also seeds Keras, whose initial weights are otherwise drawn afresh in every process,
     so the same call makes the same model. Its class head, fitted on the same drums, names
-    inverted sounds, as the shipped model's does.
+    inverted sounds, and its residual head (`residual_head_steps` steps; 0: none) guesses their
+    detail beyond W, as the shipped model's do.
     """
     keras.utils.set_random_seed(seed)
     config = tiny_config(classes)
@@ -90,7 +94,7 @@ def make_tiny_artifact(
         EncoderTrainConfig(steps=encoder_steps, batch=8, seed=seed),
     )
     head = ClassHead.fit(data.audio, data.class_id, len(classes), config.sample_rate, seed)
-    return save_artifact(
+    save_artifact(
         folder,
         config,
         trainer.ema,
@@ -99,3 +103,12 @@ def make_tiny_artifact(
         extra={"recipe": "tiny (tests only)"},
         class_head=head,
     )
+    if residual_head_steps:
+        residual_head = build_residual_head(config)
+        train = ResidualHeadTrainConfig(steps=residual_head_steps, batch=4, seed=seed)
+        ResidualHeadTraining(load_artifact(folder), residual_head, train).fit(
+            data.audio, run / "residual-head"
+        )
+        residual_head.save_weights(run / RESIDUAL_HEAD_FILE)
+        attach_residual_head(folder, run / RESIDUAL_HEAD_FILE, {"recipe": "tiny (tests only)"})
+    return folder

@@ -120,8 +120,9 @@ def test_a_refined_inversion_is_its_latent_and_residual_and_sounds_the_same_rend
     target = engine.prepare(burst, engine.sample_rate)
     guess = engine.invert(burst, engine.sample_rate)
     refined = engine.invert(burst, engine.sample_rate, refine_steps=10)
-    assert guess.residual is None
-    assert refined.residual.shape == engine.residual_shape and refined.residual.any()
+    assert guess.residual.shape == engine.residual_shape  # the residual head's guess
+    assert refined.residual.shape == engine.residual_shape
+    assert not np.array_equal(refined.residual, guess.residual)  # refinement starts there
     # the residual is added to the controls of the encoder's own w
     np.testing.assert_array_equal(refined.latent, guess.latent)
     assert float(multires_distance(refined.audio, target)) < float(
@@ -129,13 +130,36 @@ def test_a_refined_inversion_is_its_latent_and_residual_and_sounds_the_same_rend
     )
     again = engine.render(refined.latent, residual=refined.residual)
     np.testing.assert_array_equal(again.audio, refined.audio)
-    # alone or in a batch beside a sound of w alone, the same bytes
+    # alone or in a batch, the same sound
     both = engine.render(
         np.stack([guess.latent, refined.latent]),
-        residual=np.stack([np.zeros(engine.residual_shape, np.float32), refined.residual]),
+        residual=np.stack([guess.residual, refined.residual]),
     )
     np.testing.assert_allclose(both.audio[1], refined.audio, atol=1e-6)
     np.testing.assert_allclose(both.audio[0], guess.audio, atol=1e-6)
+
+
+def test_the_residual_head_guesses_each_inversion_and_without_one_it_is_w_alone(engine):
+    import dataclasses
+
+    from oscserver.engine import DrumEngine
+    from tests.helpers import synthetic_break
+
+    rng = np.random.default_rng(8)
+    burst = rng.standard_normal(engine.frames) * np.exp(-np.arange(engine.frames) / 2000.0)
+    guess = engine.invert(burst.astype(np.float32), engine.sample_rate)
+    assert guess.residual.any()  # the tiny model's head trained a few steps: not zero yet
+    plain = DrumEngine(dataclasses.replace(engine.artifact, residual_head=None), warmup=False)
+    alone = plain.invert(burst.astype(np.float32), engine.sample_rate)
+    assert alone.residual is None
+    np.testing.assert_array_equal(alone.latent, guess.latent)  # the same w, with the guess
+    np.testing.assert_allclose(alone.audio, engine.render(guess.latent).audio, atol=1e-6)
+    assert not np.allclose(alone.audio, guess.audio, atol=1e-4)
+    # a break: a guess for every hit, refined from there
+    audio = synthetic_break(np.random.default_rng(3), sr=22050)
+    starts, hits = engine.invert_slices(audio, 22050)
+    assert hits.residual.shape == (len(starts), *engine.residual_shape)
+    assert plain.invert_slices(audio, 22050)[1].residual is None
 
 
 def test_residuals_blend_along_paths_and_morphs_and_are_checked(engine):

@@ -6,7 +6,12 @@ import shutil
 import numpy as np
 import pytest
 
-from oscserver.model.artifact import ArtifactError, load_artifact, save_artifact
+from oscserver.model.artifact import (
+    ArtifactError,
+    attach_residual_head,
+    load_artifact,
+    save_artifact,
+)
 from oscserver.model.config import ModelConfig, tiny_config
 from oscserver.model.discriminator import build_discriminator, build_features
 from oscserver.model.encoder import build_encoder
@@ -67,6 +72,37 @@ def test_checksum_mismatch_named(tiny_model, tmp_path):
         f.write(b"\0")
     with pytest.raises(ArtifactError, match="checksum mismatch for synthesis.weights.h5"):
         load_artifact(m)
+
+
+@pytest.mark.parametrize("name", ["class_head.npz", "residual_head.weights.h5"])
+def test_a_listed_optional_file_is_checked(tiny_model, tmp_path, name):
+    m = copy_model(tiny_model, tmp_path)
+    with (m / name).open("ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ArtifactError, match=f"checksum mismatch for {name}"):
+        load_artifact(m)
+    (m / name).unlink()
+    with pytest.raises(ArtifactError, match=f"missing {name}"):
+        load_artifact(m)
+
+
+def test_the_residual_head_survives_a_save_and_a_foreign_one_is_refused(tiny_model, tmp_path):
+    from oscserver.model.residual_head import build_residual_head
+
+    art = load_artifact(tiny_model)
+    again = save_artifact(tmp_path / "again", art.config, art.generator, art.encoder, art.pca,
+                          residual_head=art.residual_head)  # fmt: skip
+    back = load_artifact(again).residual_head
+    for a, b in zip(art.residual_head.weights, back.weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    # a head of another architecture does not go into the model, which stays as it was
+    foreign = tmp_path / "foreign.weights.h5"
+    build_residual_head(ModelConfig()).save_weights(foreign)
+    before = (again / "manifest.json").read_text()
+    with pytest.raises(ArtifactError, match="is not a residual head of again"):
+        attach_residual_head(again, foreign, {})
+    assert (again / "manifest.json").read_text() == before
+    assert load_artifact(again).residual_head is not None
 
 
 def test_unknown_version_named(tiny_model, tmp_path):

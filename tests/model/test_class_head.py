@@ -9,7 +9,7 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from oscserver.engine import DrumEngine
-from oscserver.model.artifact import ArtifactError, load_artifact
+from oscserver.model.artifact import load_artifact
 from oscserver.model.class_head import CLASS_HEAD_FILE, ClassHead, ClassHeadError, head_features
 from oscserver.model.config import tiny_config
 from oscserver.training.tiny import synthetic_drums
@@ -101,19 +101,13 @@ def test_the_engine_names_inverted_sounds_with_the_models_head(tiny_model):
     assert encoder_only.invert(sound, drums.sample_rate).labels == (expected,)
 
 
-def test_a_changed_or_missing_head_file_stops_the_model_from_loading(tiny_model, tmp_path):
+def test_a_model_whose_manifest_lists_no_head_loads(tiny_model, tmp_path):
+    # (a listed head that changed or is missing stops the model: tests/model/test_artifact.py)
     import shutil
 
     model = tmp_path / "m"
     shutil.copytree(tiny_model, model)
-    with (model / CLASS_HEAD_FILE).open("ab") as f:
-        f.write(b"\0")
-    with pytest.raises(ArtifactError, match=f"checksum mismatch for {CLASS_HEAD_FILE}"):
-        load_artifact(model)
     (model / CLASS_HEAD_FILE).unlink()
-    with pytest.raises(ArtifactError, match=f"missing {CLASS_HEAD_FILE}"):
-        load_artifact(model)
-    # a model whose manifest lists no head loads, and the encoder names its inversions
     manifest = json.loads((model / "manifest.json").read_text())
     del manifest["checksums"][CLASS_HEAD_FILE]
     (model / "manifest.json").write_text(json.dumps(manifest))

@@ -89,11 +89,14 @@ def test_recipe_end_to_end(tmp_path):
     out = invoke("train-residual-head", "--model", model, "--data", data, "--run", head_run,
                  "--steps", 3, "--batch", 2)  # fmt: skip
     assert json.loads((head_run / "checkpoint" / "state.json").read_text())["step"] == 3
+    # a time budget stops it early, and the head it reached goes into the model
+    invoke("train-residual-head", "--model", model, "--data", data, "--run", head_run,
+           "--steps", 50, "--batch", 2, "--minutes", 1e-4)  # fmt: skip
     assert [json.loads(r)["step"] for r in (head_run / "losses.jsonl").read_text().splitlines()] \
-        == [2, 3]  # fmt: skip
+        == [2, 3, 4]  # fmt: skip
     manifest = json.loads((model / "manifest.json").read_text())
     assert "residual_head.weights.h5" in manifest["checksums"]
-    assert manifest["residual_head"]["train"]["steps"] == 3
+    assert manifest["residual_head"]["step"] == 4
     headed = DrumEngine.load(model, warmup=False)
     assert headed.artifact.residual_head is not None
 
