@@ -185,13 +185,17 @@ class DrumEngine:
 
         @tf.function(input_signature=[tf.TensorSpec([None, c.frames], tf.float32)])
         def encode_fn(audio: tf.Tensor) -> tuple[tf.Tensor, ...]:
-            # w [n, w_dim], the encoder's class [n] and, with a residual head, its guess at
-            # the residual [n, control_frames, num_controls]
+            # the whole of an inversion without refinement in one call: w [n, w_dim], the
+            # encoder's class [n], the sound [n, frames] and, with a residual head, its guess
+            # at the residual [n, control_frames, num_controls] (in the sound), the controls of
+            # w computed once for the head and the sound
             w, logits = artifact.encoder(audio, training=False)
             labels = tf.argmax(logits, axis=-1, output_type=tf.int32)
             if head is None:
-                return w, labels
-            return w, labels, head([audio, controls_of(w)], training=False)
+                return w, labels, synth_fn(w)
+            controls = controls_of(w)
+            residual = head([audio, controls], training=False)
+            return w, labels, played(controls + residual), residual
 
         means = tf.constant(self._class_means)
         seed_spec = [
@@ -681,16 +685,19 @@ class DrumEngine:
         one_shot = prepare_one_shot(mono, self.frames, decay_db=ONE_SHOT_DECAY_DB)
         return normalize_peak(one_shot, OUTPUT_PEAK)
 
-    def _encode(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Prepared sounds [n, frames] -> their w [n, w_dim], class ids [n] and the residual
-        head's guesses [n, control_frames, num_controls] (None when the model has no head).
+    def _encode(
+        self, targets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Prepared sounds [n, frames] -> their w [n, w_dim], class ids [n], sounds [n, frames]
+        and the residual head's guesses [n, control_frames, num_controls] (None when the model
+        has no head; the sounds include them): an inversion without refinement.
 
         The class is the artifact's class head's where it has one, else the encoder's.
         """
         head = self.artifact.class_head
         named = None if head is None else head.predict(targets)
-        w, labels, *guess = (t.numpy() for t in self._encode_fn(targets))
-        return w, labels if named is None else named, guess[0] if guess else None
+        w, labels, audio, *guess = (t.numpy() for t in self._encode_fn(targets))
+        return w, labels if named is None else named, audio, guess[0] if guess else None
 
     def invert(
         self,
@@ -711,11 +718,13 @@ class DrumEngine:
         """
         _check_refine(refine_steps)
         target = self.prepare(audio, sample_rate)[None]
-        w, label, residual = self._encode(target)
-        if refine_steps:
-            residual = self._refine(w, target, refine_steps, check, start=residual)
-        render = self.render(w[0], residual=None if residual is None else residual[0])
-        return Render(render.audio, render.latent, (self.classes[int(label[0])],), render.residual)
+        w, label, sound, residual = self._encode(target)
+        labels = (self.classes[int(label[0])],)
+        if not refine_steps:
+            return Render(sound[0], w[0], labels, _one(residual, True))
+        residual = self._refine(w, target, refine_steps, check, start=residual)
+        render = self.render(w[0], residual=residual[0])
+        return Render(render.audio, render.latent, labels, render.residual)
 
     def invert_slices(
         self,
@@ -748,10 +757,10 @@ class DrumEngine:
         targets = np.stack(
             [self.prepare(mono[a:b], self.sample_rate) for a, b in zip(starts, ends, strict=True)]
         )
-        # progress in units of about one sound's work: encode and render each slice, and its
-        # refinement steps
+        # progress in units of about one sound's work: encode (and render) each slice; refined,
+        # its steps and its render again
         n = len(targets)
-        total = n * (2 + refine_steps)
+        total = n * (2 + refine_steps) if refine_steps else n
         if check is None:
             encoded = [self._encode(targets[i : i + RENDER_CHUNK])
                        for i in range(0, n, RENDER_CHUNK)]  # fmt: skip
@@ -759,16 +768,18 @@ class DrumEngine:
             encoded = _in_slices(self._encode, targets, check, 0.0, n / total)
         w = np.concatenate([e[0] for e in encoded])
         labels = tuple(self.classes[int(k)] for e in encoded for k in e[1])
-        residual = None if encoded[0][2] is None else np.concatenate([e[2] for e in encoded])
-        if refine_steps:
-            share = refine_steps / total
-            refined = [self._refine(w[i : i + 1], targets[i : i + 1], refine_steps, check,
-                                    (n + i * refine_steps) / total, share,
-                                    None if residual is None else residual[i : i + 1])
-                       for i in range(n)]  # fmt: skip
-            residual = np.concatenate(refined)
+        residual = None if encoded[0][3] is None else np.concatenate([e[3] for e in encoded])
+        if not refine_steps:
+            audio = np.concatenate([e[2] for e in encoded])
+            return starts, Render(audio, w, labels, residual)
+        share = refine_steps / total
+        refined = [self._refine(w[i : i + 1], targets[i : i + 1], refine_steps, check,
+                                (n + i * refine_steps) / total, share,
+                                None if residual is None else residual[i : i + 1])
+                   for i in range(n)]  # fmt: skip
+        residual = np.concatenate(refined)
         audio = self._render_checked(w, check, 1.0 - n / total, n / total, residual)
-        return starts, Render(audio, w.astype(np.float32), labels, residual)
+        return starts, Render(audio, w, labels, residual)
 
     def invert_file(self, path: str | os.PathLike[str], refine_steps: int = 0) -> Render:
         """Reads any audio file (raises AudioReadError) and inverts it."""

@@ -149,6 +149,9 @@ def test_the_residual_head_guesses_each_inversion_and_without_one_it_is_w_alone(
     burst = rng.standard_normal(engine.frames) * np.exp(-np.arange(engine.frames) / 2000.0)
     guess = engine.invert(burst.astype(np.float32), engine.sample_rate)
     assert guess.residual.any()  # the tiny model's head trained a few steps: not zero yet
+    # the slot's state (w and the guess) plays the sound the inversion returned, to the bit
+    again = engine.render(guess.latent, residual=guess.residual)
+    np.testing.assert_array_equal(again.audio, guess.audio)
     plain = DrumEngine(dataclasses.replace(engine.artifact, residual_head=None), warmup=False)
     alone = plain.invert(burst.astype(np.float32), engine.sample_rate)
     assert alone.residual is None
@@ -159,6 +162,8 @@ def test_the_residual_head_guesses_each_inversion_and_without_one_it_is_w_alone(
     audio = synthetic_break(np.random.default_rng(3), sr=22050)
     starts, hits = engine.invert_slices(audio, 22050)
     assert hits.residual.shape == (len(starts), *engine.residual_shape)
+    again = engine.render(hits.latent, residual=hits.residual)
+    np.testing.assert_allclose(again.audio, hits.audio, atol=1e-6)
     assert plain.invert_slices(audio, 22050)[1].residual is None
 
 
