@@ -21,7 +21,7 @@
 #      export drops the head, and the rerun puts the finished one back without training);
 #   8. the evaluation.
 # Environment knobs (defaults in brackets): NAME [drums-v2], RUN [runs/main], AE_STEPS [3000],
-# NOISE [0], MAP_SEED [10], ENC_STEPS [600], REAL_STEPS [400], HEAD_STEPS [30000]. The test set is whole libraries the model never trains on (TEST_SOURCES).
+# NOISE [0], MAP_SEED [10], ENC_STEPS [600], REAL_STEPS [400], HEAD_STEPS [21000]. The test set is whole libraries the model never trains on (TEST_SOURCES).
 set -eu
 cd "$(dirname "$0")/.."
 NAME="${NAME:-drums-v2}"
@@ -31,7 +31,7 @@ NOISE="${NOISE:-0}"
 MAP_SEED="${MAP_SEED:-10}"
 ENC_STEPS="${ENC_STEPS:-600}"
 REAL_STEPS="${REAL_STEPS:-400}"
-HEAD_STEPS="${HEAD_STEPS:-30000}"
+HEAD_STEPS="${HEAD_STEPS:-21000}"
 CLASSES="kick,snare,hat,openhat,tom,cymbal"
 TEST_SOURCES="timgm6mb,lmms,hydrogen/GMRockKit,hydrogen/ForzeeStereo,hydrogen/The Black Pearl,\
 hydrogen/ElectricEmpireKit,hydrogen/HardElectro1"
