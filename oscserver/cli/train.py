@@ -403,6 +403,12 @@ def train_encoder(
 @click.option("--steps", type=click.IntRange(1), default=20000, help="Train until this step.")
 @click.option("--batch", type=click.IntRange(1), default=8, help="Drums a step.")
 @minutes_option("Stop after this long (checkpointed) and put the head reached into the model.")
+@click.option(
+    "--from-model",
+    is_flag=True,
+    help="A run without a checkpoint starts from the head the model holds, at the step its "
+    "manifest names (a fresh optimiser): train a shipped head on.",
+)
 @seed_option("Seed of the batches.")
 def train_residual_head(
     model_dir: Path,
@@ -411,6 +417,7 @@ def train_residual_head(
     steps: int,
     batch: int,
     minutes: float | None,
+    from_model: bool,
     seed: int,
 ) -> None:
     """Train the residual head (the encoder's guess at the detail W lacks) into a model.
@@ -425,7 +432,9 @@ def train_residual_head(
 
     config = ResidualHeadTrainConfig(steps=steps, batch=batch, seed=seed)
     with one_line_errors(), Progress("train-residual-head") as progress:
-        table = train_residual_head_run(model_dir, data, run_dir, config, progress.step, minutes)
+        table = train_residual_head_run(
+            model_dir, data, run_dir, config, progress.step, minutes, from_model
+        )
     for name, row in table.items():
         click.echo(
             f"{name}: held-out distance {row['encoder']:.3f} -> {row['with_head']:.3f} "

@@ -267,9 +267,14 @@ def train_residual_head_run(
     config: ResidualHeadTrainConfig,
     on_step: Callable[[int, int], None] | None = None,
     minutes: float | None = None,
+    from_model: bool = False,
 ) -> dict[str, dict[str, float]]:
     """Trains a model's residual head on the dataset's training drums and puts it in the model
     (after `minutes`, None for no limit, it stops early: at the step its record names).
+
+    A run without a checkpoint starts from a fresh head or, `from_model`, from the head the
+    model holds, at the step its manifest names (with a fresh optimiser): a shipped head trained
+    on, where its run's checkpoint is not at hand.
 
     The run folder keeps the head's checkpoint (resumed from), `losses.jsonl`, the weights and
     `residual_head.json`: per class, the mean distance of the held-out test drums inverted
@@ -288,9 +293,15 @@ def train_residual_head_run(
     prepared = np.stack([engine.prepare(a, data.sample_rate) for a in data.audio])
     run_dir.mkdir(parents=True, exist_ok=True)
     head = build_residual_head(engine.config)
+    first = 0
+    if from_model and not (run_dir / "checkpoint" / "state.json").is_file():
+        if engine.artifact.residual_head is None:
+            raise ValueError(f"model {model_dir.name} holds no residual head to start from")
+        head.set_weights(engine.artifact.residual_head.get_weights())
+        first = int(engine.artifact.manifest.get("residual_head", {}).get("step", 0))
     training = ResidualHeadTraining(engine.artifact, head, config)
     step = training.fit(prepared[data.split == 0], run_dir / "checkpoint",
-                        run_dir / "losses.jsonl", on_step, minutes)  # fmt: skip
+                        run_dir / "losses.jsonl", on_step, minutes, first)  # fmt: skip
     judged = held_out(data)
     table = {}
     for k, name in enumerate(engine.classes):

@@ -94,14 +94,14 @@ class ResidualHeadTraining:
         losses: Path | None = None,
         on_step: Callable[[int, int], None] | None = None,
         minutes: float | None = None,
+        start: int = 0,
     ) -> int:
         """Trains on prepared drums [n, frames] up to config.steps, resuming from `checkpoint`
-        (a folder) where it holds one, and writing it every checkpoint_every steps and at the
-        end; each time, the mean training distance since the last is appended to `losses` (a
-        JSON-lines file), when given. After `minutes` (None: no limit) it checkpoints and stops
-        early. Returns the step reached."""
+        (a folder) where it holds one (else from step `start`, the head as it is), and writing
+        it every checkpoint_every steps and at the end; each time, the mean training distance
+        since the last is appended to `losses` (a JSON-lines file), when given. After `minutes`
+        (None: no limit) it checkpoints and stops early. Returns the step reached."""
         c = self.config
-        start = 0
         if (checkpoint / "state.json").is_file():
             start = int(load_checkpoint(checkpoint, {"head": self.head}, {"adam": self.optimizer})
                         .state["step"])  # fmt: skip

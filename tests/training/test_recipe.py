@@ -80,6 +80,11 @@ def test_recipe_end_to_end(tmp_path):
     auditions = sorted(p.name for p in (model / "examples").glob("*.wav"))
     assert len(auditions) == 3 * 8 and "snare-seed7.wav" in auditions
     assert engine.artifact.residual_head is None
+    refused = CliRunner().invoke(main, ["train-residual-head", "--model", str(model), "--data",
+                                        str(data), "--run", str(tmp_path / "none"),
+                                        "--from-model"])  # fmt: skip
+    assert refused.exit_code != 0 and "holds no residual head to start from" in refused.output
+    assert "Traceback" not in refused.output
 
     # the residual head trains beside the finished model and goes into it, resuming its run
     head_run = tmp_path / "head-run"
@@ -99,6 +104,12 @@ def test_recipe_end_to_end(tmp_path):
     assert manifest["residual_head"]["step"] == 4
     headed = DrumEngine.load(model, warmup=False)
     assert headed.artifact.residual_head is not None
+    # a new run may train the model's own head on, from the step it reached
+    on = tmp_path / "head-on"
+    invoke("train-residual-head", "--model", model, "--data", data, "--run", on,
+           "--steps", 6, "--batch", 2, "--from-model")  # fmt: skip
+    assert [json.loads(r)["step"] for r in (on / "losses.jsonl").read_text().splitlines()] == [6]
+    assert json.loads((model / "manifest.json").read_text())["residual_head"]["step"] == 6
 
     # a new run may start from the exported model, keeping a snapshot of every step
     run2 = tmp_path / "run2"
