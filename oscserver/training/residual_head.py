@@ -51,7 +51,7 @@ class ResidualHeadTraining:
     """
 
     def __init__(self, artifact: Artifact, head: keras.Model, config: ResidualHeadTrainConfig):
-        self.artifact, self.head, self.config = artifact, head, config
+        self.head, self.config = head, config
         self.optimizer = keras.optimizers.Adam(config.lr, clipnorm=config.clipnorm)
         self.optimizer.build(head.trainable_variables)
         controls_of, play = synthesis_halves(artifact.generator)
