@@ -19,15 +19,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import click  # noqa: E402
 import numpy as np  # noqa: E402
 
+from oscserver.cli.options import probe_options  # noqa: E402
+
 #: Refinement steps of the refined distance, as `drumsynth evaluate` refines.
 REFINE_STEPS = 50
 
 
 @click.command()
-@click.option("--model", default="models/drums-v2", type=click.Path(exists=True, file_okay=False))
-@click.option("--data", default="data/drums.npz", type=click.Path(exists=True, dir_okay=False))
-@click.option("--count", default=8, type=click.IntRange(1), help="Drums a class and split.")
-@click.option("--seed", default=1, type=click.IntRange(0), help="Seeds the choice of drums.")
+@probe_options(count=8, seed=1, count_help="Drums a class and split.")
 def main(model: str, data: str, count: int, seed: int) -> None:
     from pathlib import Path
 

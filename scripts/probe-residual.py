@@ -37,6 +37,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import click  # noqa: E402
 import numpy as np  # noqa: E402
 
+from oscserver.cli.options import probe_options  # noqa: E402
+
 #: Steps of every refinement compared, as many as the refinement target's.
 STEPS = 50
 #: Step sizes tried on the residual besides the engine's.
@@ -49,10 +51,7 @@ OTHER_SMOOTHNESS, COARSER = (0.0, 0.05), (2, 4)
 
 
 @click.command()
-@click.option("--model", default="models/drums-v2", type=click.Path(exists=True, file_okay=False))
-@click.option("--data", default="data/drums.npz", type=click.Path(exists=True, dir_okay=False))
-@click.option("--count", default=4, type=click.IntRange(1), help="Held-out drums a class.")
-@click.option("--seed", default=2, type=click.IntRange(0), help="Seeds the choice of drums.")
+@probe_options(count=4, seed=2)
 @click.option("--figure", type=click.Path(dir_okay=False), help="Write the spectrograms here.")
 def main(model: str, data: str, count: int, seed: int, figure: str | None) -> None:
     import time

@@ -29,6 +29,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import click  # noqa: E402
 import numpy as np  # noqa: E402
 
+from oscserver.cli.options import probe_options  # noqa: E402
+
 #: The synthesisers fitted: control hop, partials, noise gains and their spacing.
 VARIANTS: dict[str, tuple[int, int, int, str]] = {
     "shipped": (128, 8, 64, "log"),
@@ -45,11 +47,8 @@ RESIDUAL_STEPS = 50
 
 
 @click.command()
-@click.option("--model", default="models/drums-v2", type=click.Path(exists=True, file_okay=False))
-@click.option("--data", default="data/drums.npz", type=click.Path(exists=True, dir_okay=False))
-@click.option("--count", default=4, type=click.IntRange(1), help="Held-out drums a class.")
+@probe_options(count=4, seed=2)
 @click.option("--steps", default=400, type=click.IntRange(1), help="Adam steps of a free fit.")
-@click.option("--seed", default=2, type=click.IntRange(0), help="Seeds the choice of drums.")
 def main(model: str, data: str, count: int, steps: int, seed: int) -> None:
     from pathlib import Path
 

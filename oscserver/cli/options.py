@@ -152,3 +152,28 @@ def existing_run_option(help_text: str) -> Callable[[F], F]:
         show_default=True,
         help=help_text,
     )
+
+
+# ---- research probes (scripts/probe-*.py) -----------------------------------------------------
+
+
+def probe_options(
+    count: int, seed: int, count_help: str = "Held-out drums a class."
+) -> Callable[[F], F]:
+    """--model, --data (the shipped model and dataset by default), --count and --seed (of the
+    choice of drums): what every research probe in `scripts/` reads."""
+
+    def add(f: F) -> F:
+        for option in reversed((
+            click.option("--model", default="models/drums-v2",
+                         type=click.Path(exists=True, file_okay=False)),
+            click.option("--data", default="data/drums.npz",
+                         type=click.Path(exists=True, dir_okay=False)),
+            click.option("--count", default=count, type=click.IntRange(1), help=count_help),
+            click.option("--seed", default=seed, type=click.IntRange(0),
+                         help="Seeds the choice of drums."),
+        )):  # fmt: skip
+            f = option(f)
+        return f
+
+    return add

@@ -30,7 +30,7 @@ class ModelConfig:
     partials: int = 8  # damped sinusoids with pitch trajectories
     noise_bands: int = 64  # gains shaping the filtered noise, spaced by noise_spacing
     noise_spacing: str = "log"  # "log" from 20 Hz, or "linear" (one gain a bin at n_fft_noise)
-    envelopes: int = 0  # decay envelopes: 0 (none, drums-v2) or 2 (partials, noise): see DrumSynth
+    envelopes: int = 0  # decay envelopes: 0 (none) or 2 (partials, noise; drums-v2): see DrumSynth
     min_hz: float = 30.0  # lowest partial frequency
     max_hz: float = 14000.0  # highest partial frequency
     n_fft_noise: int = 256  # STFT size of the noise filter (hop = `hop`)
